@@ -50,7 +50,12 @@ export class LogStore {
     return previous ? c.previous : c.current;
   }
 
-  follow(namespace: string, pod: string, container: string, fn: (line: LogLine) => void): () => void {
+  follow(
+    namespace: string,
+    pod: string,
+    container: string,
+    fn: (line: LogLine) => void,
+  ): () => void {
     const k = this.key(namespace, pod, container);
     let set = this.followers.get(k);
     if (!set) {
