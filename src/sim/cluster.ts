@@ -6,7 +6,11 @@ import { writeFileSync } from "node:fs";
 import { VirtualClock } from "../core/clock.ts";
 import { registerControllers } from "./controllers/index.ts";
 import { Simulation } from "./engine.ts";
-import type { ImageRegistry, ImageRegistryConfig } from "./physics/image-registry.ts";
+import {
+  type ImageRegistry,
+  type ImageRegistryConfig,
+  splitImage,
+} from "./physics/image-registry.ts";
 import { registerPhysics } from "./physics/index.ts";
 import { type RunningApiServer, startApiServer } from "./server/api-server.ts";
 import { ObjectStore } from "./store/object-store.ts";
@@ -161,4 +165,3 @@ export function openRegistry(config: ImageRegistryConfig): ImageRegistry {
     },
   };
 }
-
