@@ -1,0 +1,54 @@
+/**
+ * The one configuration schema, parsed once at start-up. This is the only module that reads
+ * `process.env`; everything else receives a `Config` value.
+ */
+import { z } from "zod";
+import { OpsloopError } from "../core/errors.ts";
+
+export const ConfigSchema = z
+  .object({
+    /** Kubeconfig file; when absent the in-cluster service account or ~/.kube/config is used. */
+    kubeconfig: z.string().optional(),
+    /** SQLite database file, or ":memory:". */
+    db: z.string().default(":memory:"),
+    /** Prometheus exposition endpoint to scrape (defaults to `<api-url>/metrics`). */
+    metricsUrl: z.string().url().optional(),
+    /** Agent evaluation interval in wall milliseconds. */
+    tickMs: z.number().int().positive().default(1000),
+    /** Guardrail policy file (YAML); the built-in default policy when absent. */
+    policyFile: z.string().optional(),
+    /** Root of the shared benchmark/scenario data. */
+    datasetsDir: z.string().optional(),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+const ENV_KEYS: Record<string, keyof Config> = {
+  KUBECONFIG: "kubeconfig",
+  OPSLOOP_DB: "db",
+  OPSLOOP_METRICS_URL: "metricsUrl",
+  OPSLOOP_POLICY: "policyFile",
+  OPSLOOP_DATASETS: "datasetsDir",
+};
+
+/** Merges environment defaults under explicit overrides and validates, listing every problem. */
+export function loadConfig(
+  overrides: Partial<Record<keyof Config, unknown>> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Config {
+  const fromEnv: Record<string, unknown> = {};
+  for (const [envKey, key] of Object.entries(ENV_KEYS)) {
+    const v = env[envKey];
+    if (v !== undefined && v !== "") fromEnv[key] = v;
+  }
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  const parsed = ConfigSchema.safeParse({ ...fromEnv, ...defined });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (i) => `${i.path.join(".") || "config"}: ${i.message}`,
+    );
+    throw new OpsloopError("invalid_input", `invalid configuration: ${problems.join("; ")}`);
+  }
+  return parsed.data;
+}

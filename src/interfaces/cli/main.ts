@@ -1,0 +1,43 @@
+/**
+ * The `opsloop` command line. Commands live one per file in ./commands and are registered from
+ * ./commands/index.ts. Errors are translated once here: OpsloopError("invalid_input") → exit 2
+ * with a one-line message, other failures → exit 1, never a stack trace.
+ */
+import { Command, CommanderError } from "commander";
+import { isOpsloopError } from "../../core/errors.ts";
+import { registerCommands } from "./commands/index.ts";
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name("opsloop")
+    .description("AIOps engine for Kubernetes: observe, detect, diagnose, act, learn")
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerCommands(program);
+  for (const c of program.commands) c.exitOverride();
+  return program;
+}
+
+/** Runs the CLI with a full argv (node, script, ...args); sets process.exitCode. */
+export async function main(argv: string[]): Promise<number> {
+  const code = await run(argv);
+  process.exitCode = code;
+  return code;
+}
+
+async function run(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (isOpsloopError(e)) {
+      process.stderr.write(`opsloop: ${e.message}\n`);
+      return e.code === "invalid_input" ? 2 : 1;
+    }
+    process.stderr.write(`opsloop: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
