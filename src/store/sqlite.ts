@@ -1,0 +1,60 @@
+/**
+ * opsloop's own state in SQLite (built-in `node:sqlite`), with numbered schema migrations
+ * recorded in `PRAGMA user_version` so an old database file is upgraded in place.
+ */
+import { DatabaseSync } from "node:sqlite";
+
+const MIGRATIONS: string[] = [
+  `CREATE TABLE incidents (
+     id TEXT PRIMARY KEY,
+     key TEXT NOT NULL UNIQUE,
+     status TEXT NOT NULL,
+     opened_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     resolved_at INTEGER,
+     body TEXT NOT NULL
+   );
+   CREATE INDEX incidents_status ON incidents(status);
+   CREATE TABLE audit (
+     seq INTEGER PRIMARY KEY,
+     id TEXT NOT NULL UNIQUE,
+     time INTEGER NOT NULL,
+     body TEXT NOT NULL,
+     prev_hash TEXT NOT NULL,
+     hash TEXT NOT NULL
+   );
+   -- Append-only: the database itself refuses to rewrite or delete audit history.
+   CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+     BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+   CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+     BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;`,
+];
+
+export type Db = DatabaseSync;
+
+/** Opens (or creates) a database file, or ":memory:", and migrates it to the latest schema. */
+export function openDb(path = ":memory:"): Db {
+  const db = new DatabaseSync(path);
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;");
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  const row = db.prepare("PRAGMA user_version").get() as { user_version: number };
+  for (let v = row.user_version; v < MIGRATIONS.length; v++) {
+    db.exec("BEGIN");
+    try {
+      db.exec(MIGRATIONS[v] as string);
+      db.exec(`PRAGMA user_version = ${v + 1}`);
+      db.exec("COMMIT");
+    } catch (e) {
+      db.exec("ROLLBACK");
+      throw e;
+    }
+  }
+}
+
+export function schemaVersion(db: Db): number {
+  return (db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version;
+}
