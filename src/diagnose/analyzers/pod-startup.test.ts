@@ -1,0 +1,189 @@
+import type { V1ContainerStatus, V1Pod, V1ReplicaSet } from "@kubernetes/client-node";
+import { describe, expect, it } from "vitest";
+import { emptySnapshot } from "../../sources/kubernetes/snapshot.ts";
+import { similarName } from "./config-refs.ts";
+import { analyzePodStartup, decisiveLine } from "./pod-startup.ts";
+
+const NOW = Date.UTC(2026, 0, 5, 1, 0, 0);
+
+function rs(ns: string, name: string, deployment: string): V1ReplicaSet {
+  return {
+    metadata: {
+      namespace: ns,
+      name,
+      uid: `uid-${name}`,
+      ownerReferences: [
+        {
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          name: deployment,
+          uid: `uid-${deployment}`,
+          controller: true,
+        },
+      ],
+    },
+  };
+}
+
+function pod(
+  ns: string,
+  name: string,
+  rsName: string,
+  status: V1ContainerStatus,
+  env: NonNullable<V1Pod["spec"]>["containers"][number]["env"] = [],
+): V1Pod {
+  return {
+    metadata: {
+      namespace: ns,
+      name,
+      uid: `uid-${name}`,
+      ownerReferences: [
+        {
+          apiVersion: "apps/v1",
+          kind: "ReplicaSet",
+          name: rsName,
+          uid: `uid-${rsName}`,
+          controller: true,
+        },
+      ],
+    },
+    spec: {
+      containers: [
+        { name: status.name, image: status.image, env, resources: { limits: { memory: "256Mi" } } },
+      ],
+    },
+    status: { phase: "Pending", containerStatuses: [status] },
+  };
+}
+
+const configWaiting = (name: string): V1ContainerStatus => ({
+  name,
+  image: "shop/api:1.4",
+  imageID: "",
+  ready: false,
+  restartCount: 0,
+  state: {
+    waiting: { reason: "CreateContainerConfigError", message: 'configmap "api-config" not found' },
+  },
+});
+
+describe("pod-startup analyzer", () => {
+  it("reports one finding for a Deployment whose pods miss a ConfigMap, naming it and a similar one", async () => {
+    const snap = emptySnapshot();
+    snap.replicaSets.push(rs("shop", "api-7d9f", "api"));
+    snap.configMaps.push({ namespace: "shop", name: "api-configs", keys: ["API_URL"] });
+    const env = [
+      { name: "API_URL", valueFrom: { configMapKeyRef: { name: "api-config", key: "API_URL" } } },
+    ];
+    for (const n of ["api-7d9f-a", "api-7d9f-b", "api-7d9f-c"])
+      snap.pods.push(pod("shop", n, "api-7d9f", configWaiting("api"), env));
+    const findings = await analyzePodStartup(snap, NOW);
+    expect(findings).toHaveLength(1);
+    const f = findings[0];
+    expect(f?.subject).toMatchObject({ kind: "Deployment", namespace: "shop", name: "api" });
+    expect(f?.reason).toBe("CreateContainerConfigError");
+    expect(f?.affected.map((p) => p.name)).toEqual(["api-7d9f-a", "api-7d9f-b", "api-7d9f-c"]);
+    expect(f?.rootCause).toBe(
+      'ConfigMap "api-config" does not exist in namespace shop (a similarly named ConfigMap "api-configs" exists), referenced by env API_URL of container api (3 pods)',
+    );
+    const again = await analyzePodStartup(snap, NOW + 60_000);
+    expect(again[0]?.id).toBe(f?.id);
+  });
+
+  it("names a missing key of an existing Secret without reading any value", async () => {
+    const snap = emptySnapshot();
+    snap.secrets.push({ namespace: "shop", name: "db", keys: ["password"] });
+    const env = [{ name: "DB_USER", valueFrom: { secretKeyRef: { name: "db", key: "username" } } }];
+    const status = {
+      ...configWaiting("api"),
+      state: {
+        waiting: {
+          reason: "CreateContainerConfigError",
+          message: "couldn't find key username in Secret shop/db",
+        },
+      },
+    };
+    snap.pods.push(pod("shop", "solo", "none", status, env));
+    const [f] = await analyzePodStartup(snap, NOW);
+    expect(f?.rootCause).toContain('key "username" is missing from Secret shop/db');
+    expect(f?.subject).toMatchObject({ kind: "ReplicaSet", name: "none" });
+  });
+
+  it("falls back to the kubelet message when the snapshot has no pod spec reference", async () => {
+    const snap = emptySnapshot();
+    snap.pods.push(pod("shop", "p", "r", configWaiting("api")));
+    const [f] = await analyzePodStartup(snap, NOW);
+    expect(f?.rootCause).toContain('ConfigMap "api-config" does not exist in namespace shop');
+  });
+
+  it("explains a crash loop with the decisive line of the previous container's log", async () => {
+    const snap = emptySnapshot();
+    const status: V1ContainerStatus = {
+      name: "worker",
+      image: "shop/worker:2",
+      imageID: "",
+      ready: false,
+      restartCount: 4,
+      state: {
+        waiting: {
+          reason: "CrashLoopBackOff",
+          message: "back-off 40s restarting failed container=worker",
+        },
+      },
+      lastState: { terminated: { exitCode: 1, reason: "Error" } },
+    };
+    snap.pods.push(pod("shop", "w-1", "w", status));
+    const asked: unknown[] = [];
+    const readLog = async (...args: unknown[]) => {
+      asked.push(args);
+      return "starting\nconnecting to db:5432\nFATAL: password authentication failed for user app\nshutting down\n";
+    };
+    const [f] = await analyzePodStartup(snap, NOW, readLog);
+    expect(asked).toEqual([["shop", "w-1", "worker", { previous: true }]]);
+    expect(f?.reason).toBe("CrashLoopBackOff");
+    expect(f?.rootCause).toBe(
+      "container worker exits with code 1 (Error): FATAL: password authentication failed for user app",
+    );
+  });
+
+  it("recognises OOMKilled and image pull failures", async () => {
+    const snap = emptySnapshot();
+    const oom: V1ContainerStatus = {
+      name: "leak",
+      image: "x",
+      imageID: "",
+      ready: false,
+      restartCount: 2,
+      state: { waiting: { reason: "CrashLoopBackOff" } },
+      lastState: { terminated: { exitCode: 137, reason: "OOMKilled" } },
+    };
+    const pull: V1ContainerStatus = {
+      name: "web",
+      image: "nginx:9.99",
+      imageID: "",
+      ready: false,
+      restartCount: 0,
+      state: {
+        waiting: { reason: "ImagePullBackOff", message: 'Back-off pulling image "nginx:9.99"' },
+      },
+    };
+    snap.pods.push(pod("a", "leak-1", "l", oom), pod("a", "web-1", "w", pull));
+    const reasons = (await analyzePodStartup(snap, NOW)).map((f) => [f.reason, f.rootCause]);
+    expect(reasons).toEqual([
+      [
+        "OOMKilled",
+        "container leak is killed for exceeding its memory limit of 256Mi (OOMKilled, exit 137)",
+      ],
+      [
+        "ImagePullBackOff",
+        'image nginx:9.99 of container web cannot be pulled: Back-off pulling image "nginx:9.99"',
+      ],
+    ]);
+  });
+
+  it("picks names that look like typos and ignores unrelated ones", () => {
+    expect(similarName("api-config", ["api-confg", "billing"])).toBe("api-confg");
+    expect(similarName("api-config", ["billing", "frontend-settings"])).toBeUndefined();
+    expect(decisiveLine("a\nb\n")).toBe("b");
+  });
+});

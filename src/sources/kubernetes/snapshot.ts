@@ -1,0 +1,65 @@
+/**
+ * The in-memory view of a cluster that analyzers read. ConfigMaps and Secrets are kept as
+ * names and key names only: values never enter opsloop's memory (a Secret value could leak into
+ * a finding, a log or an LLM prompt).
+ */
+import type {
+  CoreV1Event,
+  V1Deployment,
+  V1Namespace,
+  V1Node,
+  V1Pod,
+  V1ReplicaSet,
+} from "@kubernetes/client-node";
+
+export interface ConfigRef {
+  namespace: string;
+  name: string;
+  /** Key names of data/binaryData (never values). */
+  keys: string[];
+}
+
+export interface ClusterSnapshot {
+  pods: V1Pod[];
+  replicaSets: V1ReplicaSet[];
+  deployments: V1Deployment[];
+  nodes: V1Node[];
+  namespaces: V1Namespace[];
+  events: CoreV1Event[];
+  configMaps: ConfigRef[];
+  secrets: ConfigRef[];
+}
+
+/** Reads a container's log; bounded by the implementation (tail lines / bytes). */
+export type LogReader = (
+  namespace: string,
+  pod: string,
+  container: string,
+  opts: { previous: boolean },
+) => Promise<string | undefined>;
+
+export function emptySnapshot(): ClusterSnapshot {
+  return {
+    pods: [],
+    replicaSets: [],
+    deployments: [],
+    nodes: [],
+    namespaces: [],
+    events: [],
+    configMaps: [],
+    secrets: [],
+  };
+}
+
+/** Reduces a ConfigMap or Secret to its name and key names. */
+export function redactConfig(obj: {
+  metadata?: { namespace?: string; name?: string };
+  data?: Record<string, unknown>;
+  binaryData?: Record<string, unknown>;
+}): ConfigRef {
+  return {
+    namespace: obj.metadata?.namespace ?? "",
+    name: obj.metadata?.name ?? "",
+    keys: [...Object.keys(obj.data ?? {}), ...Object.keys(obj.binaryData ?? {})].sort(),
+  };
+}
