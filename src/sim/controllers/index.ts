@@ -1,4 +1,12 @@
-/** Registers the controller-manager models. (Filled in by the controllers work.) */
+/** Registers the controller-manager models and the API defaulting they rely on. */
 import type { Simulation } from "../engine.ts";
+import { registerDefaults } from "./defaults.ts";
+import { DeploymentController } from "./deployment.ts";
+import { ReplicaSetController } from "./replicaset.ts";
 
-export function registerControllers(_sim: Simulation): void {}
+export function registerControllers(sim: Simulation): void {
+  registerDefaults(sim.ctx.store);
+  // Order matters within a tick: owners before the objects they create.
+  sim.register(new DeploymentController(sim.ctx));
+  sim.register(new ReplicaSetController(sim.ctx));
+}
