@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { hasDataset, loadM4Hourly } from "./datasets.ts";
+import { mase, owa, seasonalNaiveScale, smape } from "./metrics.ts";
+import { seasonalNaive } from "./models/seasonal-naive.ts";
+
+describe("M4 metrics", () => {
+  it("computes sMAPE in percent on a hand example", () => {
+    // 200/2 · (10/210 + 20/380)
+    expect(smape([100, 200], [110, 180])).toBeCloseTo(100 * (10 / 210 + 20 / 380), 12);
+    expect(smape([5, 5], [5, 5])).toBe(0);
+    expect(smape([1], [0])).toBe(200);
+  });
+
+  it("scales MASE by the in-sample seasonal-naive MAE at lag m", () => {
+    expect(seasonalNaiveScale([1, 3, 2, 6], 2)).toBe(2);
+    expect(mase([1, 3, 2, 6], [5, 6], [4, 8], 2)).toBe(0.75);
+    expect(mase([1, 2, 3, 4], [5, 6], [4, 8], 1)).toBe(1.5);
+  });
+
+  it("computes OWA against Naive2, which scores exactly 1", () => {
+    expect(owa(18.383, 2.395)).toBe(1);
+    expect(owa(13.912, 1.193)).toBeCloseTo(0.627, 3);
+  });
+
+  it("rejects mismatched lengths and too-short in-sample data", () => {
+    expect(() => smape([1, 2], [1])).toThrow(/equal length/);
+    expect(() => mase([1, 2], [1], [1], 24)).toThrow(/more than m=24/);
+  });
+});
+
+describe.skipIf(!hasDataset("m4-hourly"))("seasonal naive on M4 Hourly", () => {
+  it("reproduces the official sNaive scores 13.912 / 1.193", () => {
+    const series = loadM4Hourly();
+    expect(series).toHaveLength(414);
+    let s = 0;
+    let m = 0;
+    for (const x of series) {
+      const f = seasonalNaive(x.train, 48, 24);
+      s += smape(x.test, f);
+      m += mase(x.train, x.test, f, 24);
+    }
+    expect((s / series.length).toFixed(3)).toBe("13.912");
+    expect((m / series.length).toFixed(3)).toBe("1.193");
+    expect(s / series.length).toBeCloseTo(13.912273, 5);
+  });
+});

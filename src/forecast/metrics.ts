@@ -1,0 +1,67 @@
+import { OpsloopError } from "../core/errors.ts";
+
+/**
+ * Accuracy measures exactly as the M4 competition defines them (Makridakis et al., IJF 2020,
+ * and the organisers' R code): per-series averages over the horizon; set-level averages are the
+ * plain mean of the per-series values.
+ */
+
+function checkPair(actual: readonly number[], forecast: readonly number[]): void {
+  if (actual.length === 0 || actual.length !== forecast.length) {
+    throw new OpsloopError(
+      "invalid_input",
+      `actual and forecast must be non-empty and of equal length (got ${actual.length} and ${forecast.length})`,
+    );
+  }
+}
+
+/** Symmetric MAPE in percent: (200/h) Σ |y−ŷ| / (|y|+|ŷ|). */
+export function smape(actual: readonly number[], forecast: readonly number[]): number {
+  checkPair(actual, forecast);
+  let sum = 0;
+  for (let t = 0; t < actual.length; t++) {
+    const y = actual[t] as number;
+    const f = forecast[t] as number;
+    sum += Math.abs(y - f) / (Math.abs(y) + Math.abs(f));
+  }
+  return (200 * sum) / actual.length;
+}
+
+/** In-sample MAE of the seasonal-naive forecast at lag m: the MASE scale. */
+export function seasonalNaiveScale(insample: readonly number[], m: number): number {
+  if (insample.length <= m) {
+    throw new OpsloopError("invalid_input", `MASE needs more than m=${m} in-sample values`);
+  }
+  let sum = 0;
+  for (let t = m; t < insample.length; t++) {
+    sum += Math.abs((insample[t] as number) - (insample[t - m] as number));
+  }
+  return sum / (insample.length - m);
+}
+
+/** Mean absolute scaled error with the seasonal-naive in-sample scale at lag m. */
+export function mase(
+  insample: readonly number[],
+  actual: readonly number[],
+  forecast: readonly number[],
+  m: number,
+): number {
+  checkPair(actual, forecast);
+  let sum = 0;
+  for (let t = 0; t < actual.length; t++) {
+    sum += Math.abs((actual[t] as number) - (forecast[t] as number));
+  }
+  return sum / actual.length / seasonalNaiveScale(insample, m);
+}
+
+/** M4 Hourly Naive2 reference values, from the official results. */
+export const M4_HOURLY_NAIVE2 = { smape: 18.383, mase: 2.395 } as const;
+
+/** Overall Weighted Average relative to Naive2 (computed on set-level means). */
+export function owa(
+  smapeMean: number,
+  maseMean: number,
+  naive2: { smape: number; mase: number } = M4_HOURLY_NAIVE2,
+): number {
+  return 0.5 * (smapeMean / naive2.smape + maseMean / naive2.mase);
+}
