@@ -2,6 +2,8 @@
 import type { Simulation } from "../engine.ts";
 import { registerDefaults } from "./defaults.ts";
 import { DeploymentController } from "./deployment.ts";
+import { DisruptionController } from "./disruption.ts";
+import { EndpointsController } from "./endpoints.ts";
 import { ReplicaSetController } from "./replicaset.ts";
 
 export function registerControllers(sim: Simulation): void {
@@ -9,4 +11,6 @@ export function registerControllers(sim: Simulation): void {
   // Order matters within a tick: owners before the objects they create.
   sim.register(new DeploymentController(sim.ctx));
   sim.register(new ReplicaSetController(sim.ctx));
+  sim.register(new EndpointsController(sim.ctx));
+  sim.register(new DisruptionController(sim.ctx));
 }
