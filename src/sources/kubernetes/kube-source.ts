@@ -1,0 +1,161 @@
+/**
+ * The Kubernetes source: client-node informers (list + watch) for the kinds the analyzers read,
+ * exposing a synced in-memory snapshot and change notifications. An informer that reports an
+ * error is restarted with exponential backoff, as the Go reflector does.
+ */
+import {
+  AppsV1Api,
+  CoreV1Api,
+  type Informer,
+  KubeConfig,
+  type KubernetesObject,
+  makeInformer,
+  type ObjectCache,
+} from "@kubernetes/client-node";
+import { OpsloopError } from "../../core/errors.ts";
+import { RedactedWatch } from "./redacted-watch.ts";
+import type { ClusterSnapshot, LogReader } from "./snapshot.ts";
+
+/** Loads a kubeconfig file, or the in-cluster service account / default config when absent. */
+export function loadKubeConfig(path?: string): KubeConfig {
+  const kc = new KubeConfig();
+  try {
+    if (path) kc.loadFromFile(path);
+    else kc.loadFromDefault();
+  } catch (e) {
+    throw new OpsloopError(
+      "invalid_input",
+      `cannot load kubeconfig ${path ?? "(default)"}: ${(e as Error).message}`,
+    );
+  }
+  return kc;
+}
+
+type Cached<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
+
+interface Slot {
+  name: string;
+  informer: Cached<KubernetesObject>;
+}
+
+export class KubeSource {
+  readonly kc: KubeConfig;
+  private readonly core: CoreV1Api;
+  private readonly apps: AppsV1Api;
+  private readonly slots: Slot[] = [];
+  private readonly configMaps: RedactedWatch;
+  private readonly secrets: RedactedWatch;
+  private readonly listeners = new Set<() => void>();
+  private readonly backoff = new Map<string, number>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private stopped = false;
+  /** Errors seen (most recent last, bounded), for health reporting. */
+  readonly errors: string[] = [];
+
+  constructor(kc: KubeConfig) {
+    this.kc = kc;
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.apps = kc.makeApiClient(AppsV1Api);
+    const c = this.core;
+    const a = this.apps;
+    this.add("pods", "/api/v1/pods", () => c.listPodForAllNamespaces());
+    this.add("events", "/api/v1/events", () => c.listEventForAllNamespaces());
+    this.add("nodes", "/api/v1/nodes", () => c.listNode());
+    this.add("namespaces", "/api/v1/namespaces", () => c.listNamespace());
+    this.add("deployments", "/apis/apps/v1/deployments", () => a.listDeploymentForAllNamespaces());
+    this.add("replicasets", "/apis/apps/v1/replicasets", () => a.listReplicaSetForAllNamespaces());
+    const common = {
+      kc,
+      onChange: () => this.notify(),
+      onError: (e: unknown) => this.recordError("configrefs", e),
+    };
+    this.configMaps = new RedactedWatch({
+      ...common,
+      path: "/api/v1/configmaps",
+      list: () => c.listConfigMapForAllNamespaces(),
+    });
+    this.secrets = new RedactedWatch({
+      ...common,
+      path: "/api/v1/secrets",
+      list: () => c.listSecretForAllNamespaces(),
+    });
+  }
+
+  private add(name: string, path: string, list: () => Promise<unknown>): void {
+    const informer = makeInformer(this.kc, path, list as never) as Cached<KubernetesObject>;
+    for (const verb of ["add", "update", "delete"] as const) informer.on(verb, () => this.notify());
+    informer.on("error", (err) => this.restartLater(name, informer, err));
+    informer.on("connect", () => this.backoff.delete(name));
+    this.slots.push({ name, informer });
+  }
+
+  /** Starts every informer; resolves once each has completed its first list. */
+  async start(): Promise<void> {
+    this.stopped = false;
+    await Promise.all([
+      ...this.slots.map((s) => s.informer.start()),
+      this.configMaps.start(),
+      this.secrets.start(),
+    ]);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.configMaps.stop();
+    this.secrets.stop();
+    await Promise.all(this.slots.map((s) => s.informer.stop()));
+  }
+
+  onChange(cb: () => void): () => void {
+    this.listeners.add(cb);
+    return () => this.listeners.delete(cb);
+  }
+
+  snapshot(): ClusterSnapshot {
+    const list = (name: string) =>
+      (this.slots.find((s) => s.name === name)?.informer.list() ?? []) as never[];
+    return {
+      pods: list("pods"),
+      events: list("events"),
+      nodes: list("nodes"),
+      namespaces: list("namespaces"),
+      deployments: list("deployments"),
+      replicaSets: list("replicasets"),
+      configMaps: this.configMaps.items(),
+      secrets: this.secrets.items(),
+    };
+  }
+
+  /** Reads a container log, bounded to the last 50 lines / 16 KiB. */
+  readonly readLog: LogReader = async (namespace, name, container, { previous }) =>
+    this.core.readNamespacedPodLog({
+      namespace,
+      name,
+      container,
+      previous,
+      tailLines: 50,
+      limitBytes: 16_384,
+    });
+
+  private notify(): void {
+    for (const cb of this.listeners) cb();
+  }
+
+  private recordError(name: string, err: unknown): void {
+    this.errors.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+    if (this.errors.length > 50) this.errors.shift();
+  }
+
+  private restartLater(name: string, informer: Cached<KubernetesObject>, err: unknown): void {
+    this.recordError(name, err);
+    if (this.stopped) return;
+    const delay = Math.min((this.backoff.get(name) ?? 250) * 2, 30_000);
+    this.backoff.set(name, delay);
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      if (!this.stopped) informer.start().catch((e) => this.restartLater(name, informer, e));
+    }, delay);
+    this.timers.add(t);
+  }
+}
