@@ -4,6 +4,8 @@ import { registerDefaults } from "./defaults.ts";
 import { DeploymentController } from "./deployment.ts";
 import { DisruptionController } from "./disruption.ts";
 import { EndpointsController } from "./endpoints.ts";
+import { GarbageCollector } from "./garbage-collector.ts";
+import { NamespaceController } from "./namespace.ts";
 import { ReplicaSetController } from "./replicaset.ts";
 
 export function registerControllers(sim: Simulation): void {
@@ -13,4 +15,6 @@ export function registerControllers(sim: Simulation): void {
   sim.register(new ReplicaSetController(sim.ctx));
   sim.register(new EndpointsController(sim.ctx));
   sim.register(new DisruptionController(sim.ctx));
+  sim.register(new NamespaceController(sim.ctx));
+  sim.register(new GarbageCollector(sim.ctx));
 }

@@ -312,7 +312,11 @@ export class ObjectStore {
     }
     const k = objKey(ns, name);
     const grace = opts.force ? undefined : this.gracefulPolicy(old, opts);
-    const hasFinalizers = !opts.force && (old.metadata.finalizers?.length ?? 0) > 0;
+    // A namespace's spec.finalizers ("kubernetes") hold it in Terminating like metadata.finalizers.
+    const finalizers =
+      (old.metadata.finalizers?.length ?? 0) +
+      (t.resource === "namespaces" ? (old.spec?.finalizers?.length ?? 0) : 0);
+    const hasFinalizers = !opts.force && finalizers > 0;
     if (grace !== undefined || hasFinalizers) {
       if (old.metadata.deletionTimestamp) return old;
       const obj = clone(old) as KubeObject;
