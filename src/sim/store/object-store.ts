@@ -81,6 +81,12 @@ function objKey(ns: string | undefined, name: string): string {
   return ns ? `${ns}/${name}` : name;
 }
 
+/** A namespace's spec.finalizers ("kubernetes") hold it in Terminating like metadata.finalizers. */
+function finalizerCount(t: ResourceType, o: KubeObject): number {
+  const spec = t.resource === "namespaces" ? (o.spec?.finalizers?.length ?? 0) : 0;
+  return (o.metadata.finalizers?.length ?? 0) + spec;
+}
+
 function specOf(o: KubeObject): string {
   const { metadata: _m, status: _s, ...rest } = o;
   return JSON.stringify(rest);
@@ -271,7 +277,7 @@ export class ObjectStore {
     // The last finalizer removed from an object being deleted: it goes away now.
     if (
       obj.metadata.deletionTimestamp &&
-      !obj.metadata.finalizers?.length &&
+      finalizerCount(t, obj) === 0 &&
       !this.gracefulPolicy(obj, {})
     ) {
       const k = objKey(obj.metadata.namespace, name);
@@ -313,10 +319,7 @@ export class ObjectStore {
     const k = objKey(ns, name);
     const grace = opts.force ? undefined : this.gracefulPolicy(old, opts);
     // A namespace's spec.finalizers ("kubernetes") hold it in Terminating like metadata.finalizers.
-    const finalizers =
-      (old.metadata.finalizers?.length ?? 0) +
-      (t.resource === "namespaces" ? (old.spec?.finalizers?.length ?? 0) : 0);
-    const hasFinalizers = !opts.force && finalizers > 0;
+    const hasFinalizers = !opts.force && finalizerCount(t, old) > 0;
     if (grace !== undefined || hasFinalizers) {
       if (old.metadata.deletionTimestamp) return old;
       const obj = clone(old) as KubeObject;
