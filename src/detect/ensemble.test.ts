@@ -1,0 +1,102 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { EnsembleDetector } from "./ensemble.ts";
+import { DEFAULT_NAB_DIR } from "./nab/corpus.ts";
+import { formatScoredCsv, scoreCsv } from "./score-csv.ts";
+
+const taxi = readFileSync(join(DEFAULT_NAB_DIR, "data/realKnownCause/nyc_taxi.csv"), "utf8");
+
+function seasonal(n: number, spikeAt: number): string {
+  const lines = ["timestamp,value"];
+  for (let i = 0; i < n; i++) {
+    const t = new Date(Date.UTC(2024, 0, 1) + i * 300_000)
+      .toISOString()
+      .slice(0, 19)
+      .replace("T", " ");
+    const v =
+      100 +
+      20 * Math.sin((2 * Math.PI * i) / 288) +
+      ((i * 7919) % 13) / 4 +
+      (i === spikeAt ? 80 : 0);
+    lines.push(`${t},${v}`);
+  }
+  return lines.join("\n");
+}
+
+describe("EnsembleDetector", () => {
+  it("gives the same scores on the same data (deterministic)", () => {
+    const a = scoreCsv(taxi).map((r) => r.anomaly_score);
+    const b = scoreCsv(taxi).map((r) => r.anomaly_score);
+    expect(a).toEqual(b);
+    expect(a.every((s) => s >= 0 && s <= 1)).toBe(true);
+  });
+
+  it("does not look ahead: a prefix scores the same when more data is appended", () => {
+    const lines = taxi.trim().split("\n");
+    const prefix = lines.slice(0, 3001).join("\n");
+    const short = scoreCsv(prefix).map((r) => r.anomaly_score);
+    const long = scoreCsv(taxi).map((r) => r.anomaly_score);
+    expect(short).toHaveLength(3000);
+    expect(long.slice(0, 3000)).toEqual(short);
+  });
+
+  it("continues identically after snapshot and restore through JSON", () => {
+    const rows = taxi
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((l) => l.split(","));
+    const times = rows.map((r) => Date.parse(`${r[0]}Z`));
+    const values = rows.map((r) => Number(r[1]));
+    const whole = new EnsembleDetector();
+    const first = new EnsembleDetector();
+    for (let i = 0; i < 2000; i++) {
+      whole.update(times[i] as number, values[i] as number);
+      first.update(times[i] as number, values[i] as number);
+    }
+    const resumed = new EnsembleDetector();
+    resumed.restore(JSON.parse(JSON.stringify(first.snapshot())));
+    for (let i = 2000; i < values.length; i++) {
+      const t = times[i] as number;
+      const v = values[i] as number;
+      expect(resumed.update(t, v).score).toBe(whole.update(t, v).score);
+    }
+  });
+
+  it("scores a spike in a daily-seasonal series highest and explains it", () => {
+    const rows = scoreCsv(seasonal(4000, 3500));
+    const top = rows.reduce(
+      (best, r, i) => (r.anomaly_score > (rows[best]?.anomaly_score ?? -1) ? i : best),
+      0,
+    );
+    expect(top).toBe(3500);
+    expect(rows[3500]?.explanation).toMatch(/usual/);
+  });
+});
+
+describe("scoreCsv", () => {
+  it("writes timestamp,value,anomaly_score with one row per input row", () => {
+    const out = formatScoredCsv(scoreCsv(seasonal(50, -1)))
+      .trim()
+      .split("\n");
+    expect(out[0]).toBe("timestamp,value,anomaly_score");
+    expect(out).toHaveLength(51);
+  });
+
+  it("rejects a bad header clearly", () => {
+    expect(() => scoreCsv("time,val\n2024-01-01 00:00:00,1")).toThrow(
+      /header must start with "timestamp,value"/,
+    );
+  });
+
+  it("rejects a bad number with its line", () => {
+    expect(() =>
+      scoreCsv("timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:05:00,abc"),
+    ).toThrow(/line 3: value "abc" is not a number/);
+  });
+
+  it("rejects a bad timestamp with its line", () => {
+    expect(() => scoreCsv("timestamp,value\nyesterday-ish,1")).toThrow(/line 2: timestamp/);
+  });
+});

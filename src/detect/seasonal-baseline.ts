@@ -1,0 +1,112 @@
+/**
+ * Seasonal baseline: the value one period ago, where the period (a day or a week, in samples) is
+ * found from the data by autocorrelation over a bounded ring buffer. The period check runs once
+ * per `recheckEvery` points over at most `capacity` samples, so the cost is O(1) amortised.
+ */
+
+const DAY_MS = 86_400_000;
+const CANDIDATE_PERIODS_MS = [DAY_MS, 7 * DAY_MS];
+
+export interface SeasonalState {
+  stepMs: number;
+  lastT: number;
+  ring: number[];
+  head: number;
+  count: number;
+  period: number;
+  sinceCheck: number;
+  acf: number;
+}
+
+export interface SeasonalOptions {
+  capacity: number;
+  minAcf: number;
+  recheckEvery: number;
+}
+
+export const SEASONAL_DEFAULTS: SeasonalOptions = {
+  capacity: 4096,
+  minAcf: 0.6,
+  recheckEvery: 288,
+};
+
+export function newSeasonalState(): SeasonalState {
+  return {
+    stepMs: 0,
+    lastT: Number.NaN,
+    ring: [],
+    head: 0,
+    count: 0,
+    period: 0,
+    sinceCheck: 0,
+    acf: 0,
+  };
+}
+
+/** The sample `lag` steps back (1 = previous), or undefined if not kept. */
+function back(s: SeasonalState, lag: number, capacity: number): number | undefined {
+  if (lag > s.count || lag > capacity) return undefined;
+  return s.ring[(s.head - lag + capacity * 2) % capacity];
+}
+
+function autocorrelation(s: SeasonalState, lag: number, capacity: number): number {
+  const n = Math.min(s.count, capacity) - lag;
+  if (n < lag) return 0;
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let syy = 0;
+  let sxy = 0;
+  for (let i = 1; i <= n; i++) {
+    const x = back(s, i, capacity) ?? 0;
+    const y = back(s, i + lag, capacity) ?? 0;
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    syy += y * y;
+    sxy += x * y;
+  }
+  const cov = sxy - (sx * sy) / n;
+  const den = Math.sqrt((sxx - (sx * sx) / n) * (syy - (sy * sy) / n));
+  return den > 0 ? cov / den : 0;
+}
+
+function recheckPeriod(s: SeasonalState, o: SeasonalOptions): void {
+  s.sinceCheck = 0;
+  if (s.stepMs <= 0) return;
+  let best = 0;
+  let bestAcf = o.minAcf;
+  for (const ms of CANDIDATE_PERIODS_MS) {
+    const lag = Math.round(ms / s.stepMs);
+    if (lag < 4 || 2 * lag > o.capacity) continue;
+    const acf = autocorrelation(s, lag, o.capacity);
+    if (acf > bestAcf) {
+      best = lag;
+      bestAcf = acf;
+    }
+  }
+  s.period = best;
+  s.acf = best > 0 ? bestAcf : 0;
+}
+
+/** Pushes a value and returns the seasonal prediction made before seeing it (NaN if none). */
+export function seasonalUpdate(
+  s: SeasonalState,
+  t: number,
+  v: number,
+  o = SEASONAL_DEFAULTS,
+): number {
+  if (!Number.isNaN(s.lastT) && t > s.lastT) {
+    const dt = t - s.lastT;
+    // The smallest step seen is the sampling interval; gaps are multiples of it.
+    s.stepMs = s.stepMs === 0 ? dt : Math.min(s.stepMs, dt);
+  }
+  s.lastT = t;
+  const predicted = s.period > 0 ? (back(s, s.period, o.capacity) ?? Number.NaN) : Number.NaN;
+  s.ring[s.head] = v;
+  s.head = (s.head + 1) % o.capacity;
+  s.count++;
+  s.sinceCheck++;
+  if (s.sinceCheck >= o.recheckEvery) recheckPeriod(s, o);
+  return predicted;
+}
