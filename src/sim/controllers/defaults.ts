@@ -5,6 +5,7 @@
  */
 import type { ObjectStore } from "../store/object-store.ts";
 import type { KubeObject } from "../store/types.ts";
+import { defaultJobSelector } from "./job.ts";
 import type { Json } from "./util.ts";
 
 function defaultContainer(c: Json): void {
@@ -75,12 +76,12 @@ function defaultDaemonSet(o: KubeObject): void {
 
 function defaultJobSpec(spec: Json): void {
   if (!spec) return;
+  // Both unset means one pod to completion; parallelism alone is a work queue (completions nil).
+  if (spec.completions === undefined && spec.parallelism === undefined) spec.completions = 1;
   spec.parallelism ??= 1;
-  if (spec.completions === undefined && spec.parallelism !== undefined) spec.completions = 1;
   spec.backoffLimit ??= 6;
   spec.completionMode ??= "NonIndexed";
   spec.suspend ??= false;
-  spec.manualSelector ??= undefined;
   spec.template ??= {};
   spec.template.metadata ??= {};
   if (spec.template.spec) spec.template.spec.restartPolicy ??= "Never";
@@ -136,7 +137,10 @@ export function registerDefaults(store: ObjectStore): void {
   });
   store.addAdmissionHook("statefulsets.apps", defaultStatefulSet);
   store.addAdmissionHook("daemonsets.apps", defaultDaemonSet);
-  store.addAdmissionHook("jobs.batch", (o) => defaultJobSpec(o.spec));
+  store.addAdmissionHook("jobs.batch", (o, _old, op) => {
+    defaultJobSpec(o.spec);
+    if (op === "CREATE") defaultJobSelector(o);
+  });
   store.addAdmissionHook("cronjobs.batch", defaultCronJob);
   store.addAdmissionHook("pods", (o) => {
     defaultPodSpec(o.spec);

@@ -1,10 +1,12 @@
 /** Registers the controller-manager models and the API defaulting they rely on. */
 import type { Simulation } from "../engine.ts";
+import { CronJobController } from "./cronjob.ts";
 import { registerDefaults } from "./defaults.ts";
 import { DeploymentController } from "./deployment.ts";
 import { DisruptionController } from "./disruption.ts";
 import { EndpointsController } from "./endpoints.ts";
 import { GarbageCollector } from "./garbage-collector.ts";
+import { JobController } from "./job.ts";
 import { NamespaceController } from "./namespace.ts";
 import { ReplicaSetController } from "./replicaset.ts";
 
@@ -13,6 +15,8 @@ export function registerControllers(sim: Simulation): void {
   // Order matters within a tick: owners before the objects they create.
   sim.register(new DeploymentController(sim.ctx));
   sim.register(new ReplicaSetController(sim.ctx));
+  sim.register(new CronJobController(sim.ctx));
+  sim.register(new JobController(sim.ctx));
   sim.register(new EndpointsController(sim.ctx));
   sim.register(new DisruptionController(sim.ctx));
   sim.register(new NamespaceController(sim.ctx));

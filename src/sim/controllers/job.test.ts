@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import { SimCluster } from "../cluster.ts";
+import type { KubeObject } from "../store/types.ts";
+import { eventsFor, node } from "./test-support.ts";
+
+function job(name: string, spec: Record<string, unknown> = {}): KubeObject {
+  return {
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: { name, namespace: "default" },
+    spec: {
+      template: { spec: { containers: [{ name: "work", image: "busybox:1.36" }] } },
+      ...spec,
+    },
+  };
+}
+
+/** Ends every running or pending pod of the job in `phase`, as the kubelet would. */
+function finishPods(c: SimCluster, phase: "Succeeded" | "Failed") {
+  for (const p of c.store.list("pods")) {
+    if (p.status?.phase === "Succeeded" || p.status?.phase === "Failed") continue;
+    c.store.mutate("pods", "default", p.metadata.name as string, (d) => {
+      d.status = { phase };
+    });
+  }
+}
+
+const cond = (j: KubeObject, type: string) =>
+  j.status?.conditions?.find((x: { type: string }) => x.type === type);
+
+describe("job controller", () => {
+  it("labels pods with the job name and completes after the required successes", () => {
+    const c = new SimCluster();
+    c.apply([node("node-1"), job("migrate", { completions: 2, parallelism: 1 })]);
+    c.step(1000);
+    const [pod] = c.store.list("pods");
+    expect(pod?.metadata.labels).toMatchObject({
+      "job-name": "migrate",
+      "batch.kubernetes.io/job-name": "migrate",
+    });
+    expect(pod?.spec.restartPolicy).toBe("Never");
+    finishPods(c, "Succeeded");
+    c.step(1000);
+    expect(c.store.list("pods")).toHaveLength(2);
+    finishPods(c, "Succeeded");
+    c.step(1000);
+    const j = c.store.mustGet("jobs.batch", "default", "migrate");
+    expect(j.status).toMatchObject({ succeeded: 2, active: 0, failed: 0 });
+    expect(cond(j, "Complete")).toMatchObject({ status: "True" });
+    expect(j.status.completionTime).toBeDefined();
+    expect(eventsFor(c, "migrate")).toContain("Completed: Job completed");
+  });
+
+  it("fails with BackoffLimitExceeded after backoffLimit retries with back-off", () => {
+    const c = new SimCluster();
+    c.apply([node("node-1"), job("flaky", { backoffLimit: 2 })]);
+    c.step(1000);
+    let created = 1;
+    for (let i = 0; i < 120; i++) {
+      finishPods(c, "Failed");
+      c.step(1000);
+      created = c.store.list("pods").length;
+    }
+    const j = c.store.mustGet("jobs.batch", "default", "flaky");
+    expect(created).toBe(3);
+    expect(j.status.failed).toBe(3);
+    expect(cond(j, "Failed")).toMatchObject({
+      status: "True",
+      reason: "BackoffLimitExceeded",
+      message: "Job has reached the specified backoff limit",
+    });
+    expect(eventsFor(c, "flaky")).toContain(
+      "BackoffLimitExceeded: Job has reached the specified backoff limit",
+    );
+  });
+});
+
+describe("cronjob controller", () => {
+  it("creates a job per schedule named by the scheduled minute and keeps the history limit", () => {
+    const c = new SimCluster();
+    c.apply([
+      node("node-1"),
+      {
+        apiVersion: "batch/v1",
+        kind: "CronJob",
+        metadata: { name: "report", namespace: "default" },
+        spec: {
+          schedule: "*/5 * * * *",
+          successfulJobsHistoryLimit: 1,
+          jobTemplate: { spec: job("x").spec },
+        },
+      },
+    ]);
+    c.step(5 * 60 * 1000);
+    const jobs = c.store.list("jobs.batch");
+    expect(jobs).toHaveLength(1);
+    const minute = Math.floor(c.clock.now() / 60000);
+    expect(jobs[0]?.metadata.name).toBe(`report-${minute}`);
+    expect(c.store.mustGet("cronjobs.batch", "default", "report").status.lastScheduleTime).toBe(
+      new Date(minute * 60000).toISOString().replace(".000", ""),
+    );
+    finishPods(c, "Succeeded");
+    c.step(10 * 60 * 1000);
+    finishPods(c, "Succeeded");
+    c.step(5 * 60 * 1000);
+    const names = c.store.list("jobs.batch").map((j) => j.metadata.name);
+    // One successful job kept plus the one that just started.
+    expect(names.length).toBeLessThanOrEqual(2);
+    expect(
+      eventsFor(c, "report").some((e) => e.startsWith("SuccessfulDelete: Deleted job report-")),
+    ).toBe(true);
+  });
+});
