@@ -102,6 +102,11 @@ export class SimCluster {
     return this.server.url;
   }
 
+  /** The running API server (its request log), once `listen` has been called. */
+  get apiServer(): RunningApiServer | undefined {
+    return this.server;
+  }
+
   get url(): string {
     if (!this.server) throw new Error("the API server is not listening");
     return this.server.url;
