@@ -127,7 +127,11 @@ export class TrendToLimitDetector {
     return this.finding(x, trend);
   }
 
-  /** Drops series not seen since `before` (deleted pods), keeping memory bounded. */
+  keys(): string[] {
+    return [...this.series.keys()];
+  }
+
+  /** Drops a series that is no longer scraped (a deleted pod), keeping memory bounded. */
   forget(series: string): void {
     this.series.delete(series);
   }

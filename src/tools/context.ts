@@ -1,0 +1,20 @@
+/** What tools run against: the loop's parts, passed in (no singletons). */
+import type { AuditLog } from "../act/audit.ts";
+import type { ClusterActions } from "../act/cluster-actions.ts";
+import type { Executor } from "../act/executor.ts";
+import type { Policy } from "../act/guardrails/policy.ts";
+import type { Runbook } from "../act/runbook.ts";
+import type { Clock } from "../core/clock.ts";
+import type { Finding } from "../core/types.ts";
+import type { IncidentManager } from "../incidents/incidents.ts";
+
+export interface ToolContext {
+  findings(): Finding[];
+  incidents: IncidentManager;
+  audit: AuditLog;
+  executor: Executor;
+  cluster: ClusterActions;
+  policy: Policy;
+  runbooks: Runbook[];
+  clock: Clock;
+}
