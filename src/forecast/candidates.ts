@@ -1,0 +1,47 @@
+import { mstlForecast } from "./models/mstl.ts";
+import { seasonalNaive } from "./models/seasonal-naive.ts";
+import { thetaM4 } from "./models/theta.ts";
+
+/** A point forecaster that the backtest can refit at any origin. */
+export interface Candidate {
+  name: string;
+  /** Fewest observations the candidate needs before it can forecast. */
+  minLength: number;
+  predict: (series: readonly number[], horizon: number) => number[];
+}
+
+/**
+ * The model pool for a series with seasonal periods `periods` (shortest first). Kept small:
+ * each candidate is refitted at every backtest origin.
+ */
+export function candidatePool(periods: readonly number[]): Candidate[] {
+  const sorted = [...periods].sort((a, b) => a - b);
+  const daily = sorted[0];
+  const pool: Candidate[] = [];
+  for (const p of sorted) {
+    pool.push({ name: `snaive-${p}`, minLength: p, predict: (y, h) => seasonalNaive(y, h, p) });
+  }
+  if (daily === undefined) {
+    pool.push({
+      name: "ets-damped",
+      minLength: 4,
+      predict: (y, h) =>
+        mstlForecast(y, h, { periods: [], log: false, cycles: [], trend: "damped" }),
+    });
+    pool.push({ name: "theta", minLength: 4, predict: (y, h) => thetaM4(y, h, 1) });
+    return pool;
+  }
+  const mstl = (log: boolean, trend: "damped" | "none", cycles: number[], ps = sorted) => ({
+    name: `mstl-${log ? "log" : "add"}-${trend}-${ps.join("+")}-c${cycles.join("+")}`,
+    minLength: 2 * (ps[ps.length - 1] ?? 1),
+    predict: (y: readonly number[], h: number) =>
+      mstlForecast(y, h, { periods: [...ps], log, cycles, trend }),
+  });
+  pool.push(
+    mstl(true, "none", [2, 4]),
+    mstl(true, "damped", [2], [daily]),
+    mstl(false, "damped", [3, 4]),
+  );
+  pool.push({ name: "theta", minLength: 3 * daily, predict: (y, h) => thetaM4(y, h, daily) });
+  return pool;
+}
