@@ -1,0 +1,78 @@
+/**
+ * The prober (pkg/kubelet/prober): readiness and liveness probes run every periodSeconds
+ * from initialDelaySeconds; the behaviour's `probesFailAfterSeconds` makes the endpoints fail
+ * that long after the container started. failureThreshold consecutive failures make the
+ * container unready (readiness) or get it killed and restarted (liveness).
+ */
+import { podBehaviour } from "../../behaviour.ts";
+import type { KubeObject } from "../../store/types.ts";
+import type { ContainerSpec } from "../pod-util.ts";
+import {
+  type ContainerRuntime,
+  fieldPath,
+  type KubeletEnv,
+  kubeletSource,
+  type PodRuntime,
+  type ProbeState,
+  terminate,
+} from "./runtime.ts";
+
+function failureOutput(probe: ContainerSpec, podIP: string | undefined): string {
+  if (probe.httpGet) return "HTTP probe failed with statuscode: 500";
+  if (probe.tcpSocket)
+    return `dial tcp ${podIP}:${probe.tcpSocket.port}: connect: connection refused`;
+  if (probe.grpc)
+    return `timeout: failed to connect service "${podIP}:${probe.grpc.port}" within 1s`;
+  return "";
+}
+
+function due(state: ProbeState, probe: ContainerSpec, now: number): boolean {
+  if (now < state.next) return false;
+  state.next = now + (probe.periodSeconds ?? 10) * 1000;
+  return true;
+}
+
+export function checkProbes(
+  k: KubeletEnv,
+  pod: KubeObject,
+  prt: PodRuntime,
+  spec: ContainerSpec,
+  rt: ContainerRuntime,
+  now: number,
+): void {
+  const after = podBehaviour(pod.metadata.annotations).probesFailAfterSeconds;
+  const failing = after !== undefined && now >= rt.startedAt + after * 1000;
+  const src = kubeletSource(k.nodeName);
+  const ready = spec.readinessProbe;
+  if (!ready) rt.ready = true;
+  else if (due(rt.readiness, ready, now)) {
+    if (!failing) {
+      rt.readiness.fails = 0;
+      rt.ready = true;
+    } else {
+      rt.readiness.fails++;
+      const msg = `Readiness probe failed: ${failureOutput(ready, prt.podIP)}`;
+      k.ctx.events.record(pod, "Warning", "Unhealthy", msg, src, fieldPath(rt));
+      if (rt.readiness.fails >= (ready.failureThreshold ?? 3)) rt.ready = false;
+    }
+  }
+  const live = spec.livenessProbe;
+  if (!live || !due(rt.liveness, live, now)) return;
+  if (!failing) {
+    rt.liveness.fails = 0;
+    return;
+  }
+  rt.liveness.fails++;
+  const msg = `Liveness probe failed: ${failureOutput(live, prt.podIP)}`;
+  k.ctx.events.record(pod, "Warning", "Unhealthy", msg, src, fieldPath(rt));
+  if (rt.liveness.fails < (live.failureThreshold ?? 3)) return;
+  k.ctx.events.record(
+    pod,
+    "Normal",
+    "Killing",
+    `Container ${rt.name} failed liveness probe, will be restarted`,
+    src,
+    fieldPath(rt),
+  );
+  terminate(rt, 137, "Error", now);
+}
