@@ -31,11 +31,10 @@ export function node(
   };
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: test containers are free-form JSON.
 export function pod(
   name: string,
-  container: Record<string, any> = {},
-  spec: Record<string, any> = {},
+  container: Record<string, unknown> = {},
+  spec: Record<string, unknown> = {},
   behaviour?: unknown,
 ): KubeObject {
   return {

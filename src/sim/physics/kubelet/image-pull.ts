@@ -70,7 +70,7 @@ export function ensureImage(
     rt.pullFailures++;
     rt.pullRetryAt =
       now + Math.min(PULL_BACKOFF_MAX_MS, PULL_BACKOFF_MS * 2 ** (rt.pullFailures - 1));
-    rt.lastBackOffEvent = now;
+    rt.lastBackOffEvent = Number.NEGATIVE_INFINITY;
     rt.waiting = { reason: "ErrImagePull", message: msg };
     ev.record(pod, "Warning", "Failed", `Failed to pull image "${image}": ${msg}`, src, path);
     ev.record(pod, "Warning", "Failed", "Error: ErrImagePull", src, path);
