@@ -12,7 +12,7 @@ export interface ForecastOptions {
   level?: number;
   /** Rolling-origin backtest origins used for model selection (default 3). */
   origins?: number;
-  /** How many of the best backtested models are averaged (default 2). */
+  /** How many of the best backtested models are averaged (default 1: on a validation split of M4 Hourly the single best beat the average of two on OWA). */
   combine?: number;
 }
 
@@ -74,7 +74,7 @@ export function forecast(series: readonly number[], opts: ForecastOptions): Fore
     opts.origins ?? 3,
     periods[0] ?? 1,
   );
-  const chosen = scores.slice(0, Math.max(1, opts.combine ?? 2));
+  const chosen = scores.slice(0, Math.max(1, opts.combine ?? 1));
   if (chosen.length === 0) {
     throw new OpsloopError(
       "invalid_input",

@@ -74,20 +74,16 @@ export function detectPeriods(
 }
 
 /**
- * Crane's rule, applied to whole multiples of the base period: the multiple (e.g. a week over
- * a day) wins when the autocorrelation peaks there higher than at the base period.
+ * Crane's rule, applied to the week over the day: 7× the base period wins when the
+ * autocorrelation peaks there higher than at the base period. Only 7× is tried because
+ * operational cycles are days and weeks, and on a noisy daily series some other multiple
+ * (3 days, say) beats the base by chance.
  */
 function longerMultiple(acf: readonly number[], base: number): number | null {
-  let best: number | null = null;
-  let bestAcf = acf[base] as number;
-  for (let q = 2 * base; q <= acf.length / 2; q += base) {
-    const r = acf[q] as number;
-    if (r > bestAcf && isAcfPeak(acf, q, Math.max(2, Math.ceil(base / 6)))) {
-      best = q;
-      bestAcf = r;
-    }
-  }
-  return best;
+  const q = 7 * base;
+  if (q > acf.length / 2) return null;
+  const wins = (acf[q] as number) > (acf[base] as number);
+  return wins && isAcfPeak(acf, q, Math.max(2, Math.ceil(base / 6))) ? q : null;
 }
 
 function binMeans(values: readonly number[], bin: number): number[] {
