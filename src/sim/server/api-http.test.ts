@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startApiServer } from "./api-server.ts";
 import { type Harness, runningPod, startHarness } from "./test-harness.ts";
 
 let h: Harness;
@@ -125,6 +126,32 @@ describe("the simulated API server over HTTP", () => {
       rows: [{ cells: ["w3", "1/1", "Running", "0", "0s", "<none>", "n1", "<none>", "<none>"] }],
     });
     expect(lines[0].object.rows[0].object.kind).toBe("PartialObjectMetadata");
+  });
+
+  it("sends BOOKMARK events carrying the latest resourceVersion when asked", async () => {
+    const server = await startApiServer({
+      store: h.cluster.store,
+      logs: h.cluster.sim.ctx.logs,
+      clock: h.cluster.clock,
+      bookmarkIntervalMs: 50,
+    });
+    const res = await fetch(
+      `${server.url}/api/v1/nodes?watch=true&allowWatchBookmarks=true&resourceVersion=${h.cluster.store.resourceVersion}`,
+    );
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const line = JSON.parse(
+      new TextDecoder().decode((await reader.read()).value).split("\n")[0] as string,
+    );
+    expect(line).toEqual({
+      type: "BOOKMARK",
+      object: {
+        apiVersion: "v1",
+        kind: "Node",
+        metadata: { resourceVersion: h.cluster.store.resourceVersion },
+      },
+    });
+    await reader.cancel();
+    await server.close();
   });
 
   it("serves aggregated discovery, and /api/v1 lists pods/eviction for drain", async () => {

@@ -21,6 +21,8 @@ export interface ApiServerDeps {
   extraRoutes?: Record<string, () => { contentType: string; body: string }>;
   /** How many requests the in-memory request log keeps (default 10,000). */
   requestLogSize?: number;
+  /** BOOKMARK period for watches that allow them (default 5 s of wall time). */
+  bookmarkIntervalMs?: number;
 }
 
 export interface RequestRecord {
@@ -52,6 +54,7 @@ export async function startApiServer(
     logs: deps.logs,
     clock: deps.clock,
     streams: new Set(),
+    bookmarkIntervalMs: deps.bookmarkIntervalMs ?? 5_000,
   };
   const log: RequestRecord[] = [];
   const logSize = deps.requestLogSize ?? 10_000;

@@ -12,6 +12,8 @@ export interface ServerContext {
   clock: Clock;
   /** Closers of every open watch and log follow, so admin endpoints can end them. */
   streams: Set<() => void>;
+  /** How often watches with allowWatchBookmarks=true get a BOOKMARK. */
+  bookmarkIntervalMs: number;
 }
 
 /**

@@ -12,8 +12,6 @@ import { boolParam, intParam, type Request, TABLE_ACCEPT } from "./http-util.ts"
 import type { ResourceRoute } from "./route.ts";
 import { parseInclude, toTable } from "./tables/table.ts";
 
-const BOOKMARK_EVERY_MS = 5_000;
-
 export function serveWatch(
   ctx: ServerContext,
   req: Request,
@@ -48,7 +46,7 @@ export function serveWatch(
   const timers: NodeJS.Timeout[] = [];
   const close = () => {
     unsubscribe();
-    for (const t of timers) clearTimeout(t);
+    for (const t of timers) clearInterval(t);
     ctx.streams.delete(close);
     if (!res.writableEnded) res.end();
   };
@@ -81,8 +79,7 @@ export function serveWatch(
         metadata: { resourceVersion: lastRv },
       };
       write("BOOKMARK", obj);
-      timers.push(setTimeout(bookmark, BOOKMARK_EVERY_MS).unref());
     };
-    timers.push(setTimeout(bookmark, BOOKMARK_EVERY_MS).unref());
+    timers.push(setInterval(bookmark, ctx.bookmarkIntervalMs).unref());
   }
 }
