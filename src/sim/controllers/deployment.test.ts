@@ -1,10 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { SimCluster } from "../cluster.ts";
+import type { SimCluster } from "../cluster.ts";
+import { SimCluster as Cluster, openRegistry } from "../cluster.ts";
 import type { KubeObject } from "../store/types.ts";
-import { deployment, eventsFor, node, runPending, stepWithKubelet } from "./test-support.ts";
+import { advance, deployment, eventsFor, livePods, node } from "./test-support.ts";
 
 function setup(replicas = 3, spec: Record<string, unknown> = {}) {
-  const cluster = new SimCluster();
+  // nginx:broken does not exist, so its pods sit in ImagePullBackOff and never become ready.
+  const cluster = new Cluster({
+    images: openRegistry({ repositories: { nginx: ["1.25", "1.26"] } }),
+  });
   cluster.apply([node("node-1"), deployment("web", replicas, "nginx:1.25", spec)]);
   return cluster;
 }
@@ -12,7 +16,7 @@ function setup(replicas = 3, spec: Record<string, unknown> = {}) {
 const rsList = (c: SimCluster) => c.store.list("replicasets.apps", { namespace: "default" });
 const rev = (rs: KubeObject) => rs.metadata.annotations?.["deployment.kubernetes.io/revision"];
 const get = (c: SimCluster) => c.store.mustGet("deployments.apps", "default", "web");
-const pods = (c: SimCluster) => c.store.list("pods").filter((p) => !p.metadata.deletionTimestamp);
+const pods = (c: SimCluster) => livePods(c);
 
 function setImage(c: SimCluster, image: string) {
   c.store.mutate(
@@ -29,7 +33,7 @@ function setImage(c: SimCluster, image: string) {
 describe("deployment controller", () => {
   it("creates a hashed ReplicaSet with revision 1 and its pods, then reports Available", () => {
     const c = setup();
-    stepWithKubelet(c, 5);
+    advance(c, 5);
     const [rs] = rsList(c);
     expect(rs?.metadata.name).toMatch(/^web-[bcdfghjklmnpqrstvwxz2456789]+$/);
     expect(rev(rs as KubeObject)).toBe("1");
@@ -70,13 +74,12 @@ describe("deployment controller", () => {
 
   it("rolls a new template out as revision 2 and scales the old set down within surge limits", () => {
     const c = setup(4);
-    stepWithKubelet(c, 5);
+    advance(c, 5);
     setImage(c, "nginx:1.26");
     let maxPods = 0;
     for (let i = 0; i < 30; i++) {
       c.step(1000);
       maxPods = Math.max(maxPods, pods(c).length);
-      runPending(c);
     }
     const sets = rsList(c);
     expect(sets).toHaveLength(2);
@@ -98,10 +101,10 @@ describe("deployment controller", () => {
 
   it("re-uses the revision 1 ReplicaSet as revision 3 when the template is reverted (rollout undo)", () => {
     const c = setup(2);
-    stepWithKubelet(c, 5);
+    advance(c, 5);
     const first = rsList(c)[0] as KubeObject;
     setImage(c, "nginx:1.26");
-    stepWithKubelet(c, 20);
+    advance(c, 20);
     c.store.mutate(
       "deployments.apps",
       "default",
@@ -112,7 +115,7 @@ describe("deployment controller", () => {
       },
       {},
     );
-    stepWithKubelet(c, 20);
+    advance(c, 20);
     expect(rsList(c)).toHaveLength(2);
     const reused = c.store.mustGet("replicasets.apps", "default", first.metadata.name as string);
     expect(rev(reused)).toBe("3");
@@ -123,7 +126,7 @@ describe("deployment controller", () => {
 
   it("does not roll out while paused but still scales", () => {
     const c = setup(2);
-    stepWithKubelet(c, 5);
+    advance(c, 5);
     c.store.mutate(
       "deployments.apps",
       "default",
@@ -143,7 +146,7 @@ describe("deployment controller", () => {
       },
       {},
     );
-    stepWithKubelet(c, 10);
+    advance(c, 10);
     expect(rsList(c)).toHaveLength(1);
     expect(rsList(c)[0]?.spec.replicas).toBe(5);
     const cond = get(c).status.conditions.find((x: { type: string }) => x.type === "Progressing");
@@ -157,14 +160,14 @@ describe("deployment controller", () => {
       },
       {},
     );
-    stepWithKubelet(c, 30);
+    advance(c, 30);
     expect(rsList(c)).toHaveLength(2);
     expect(get(c).status).toMatchObject({ updatedReplicas: 5, availableReplicas: 5 });
   });
 
   it("scales the active ReplicaSet with the deployment's replicas", () => {
     const c = setup(3);
-    stepWithKubelet(c, 5);
+    advance(c, 5);
     c.store.mutate(
       "deployments.apps",
       "default",
@@ -174,18 +177,17 @@ describe("deployment controller", () => {
       },
       {},
     );
-    stepWithKubelet(c, 5);
+    advance(c, 5);
     expect(pods(c)).toHaveLength(1);
     expect(get(c).status).toMatchObject({ replicas: 1, availableReplicas: 1 });
   });
 
   it("reports ProgressDeadlineExceeded when new pods never become ready", () => {
     const c = setup(2, { progressDeadlineSeconds: 30 });
-    stepWithKubelet(c, 5);
+    advance(c, 5);
     setImage(c, "nginx:broken");
     for (let i = 0; i < 45; i++) {
       c.step(1000);
-      runPending(c, () => true, false);
     }
     const rs = rsList(c).find((x) => rev(x) === "2") as KubeObject;
     const cond = get(c).status.conditions.find((x: { type: string }) => x.type === "Progressing");
@@ -200,7 +202,7 @@ describe("deployment controller", () => {
 
   it("Recreate scales the old set to zero before starting new pods", () => {
     const c = setup(2, { strategy: { type: "Recreate" } });
-    stepWithKubelet(c, 5);
+    advance(c, 5);
     setImage(c, "nginx:1.26");
     c.step(1000);
     const sets = rsList(c);

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { SimCluster } from "../cluster.ts";
 import type { KubeObject } from "../store/types.ts";
-import { deployment, node, runPod, stepWithKubelet } from "./test-support.ts";
+import {
+  advance,
+  deployment,
+  FAST_READINESS,
+  livePods,
+  node,
+  setBehaviour,
+} from "./test-support.ts";
 
 function pdb(spec: Record<string, unknown>): KubeObject {
   return {
@@ -19,7 +26,7 @@ describe("disruption controller", () => {
   it("allows healthy pods above minAvailable to be disrupted", () => {
     const c = new SimCluster();
     c.apply([node("node-1"), deployment("web", 3), pdb({ minAvailable: 2 })]);
-    stepWithKubelet(c, 3);
+    advance(c, 3);
     expect(status(c)).toMatchObject({
       currentHealthy: 3,
       desiredHealthy: 2,
@@ -36,25 +43,28 @@ describe("disruption controller", () => {
 
   it("reports InsufficientPods when a pod is unready and recovers when it is back", () => {
     const c = new SimCluster();
-    c.apply([node("node-1"), deployment("web", 3), pdb({ maxUnavailable: "34%" })]);
-    stepWithKubelet(c, 3);
+    const web = deployment("web", 3);
+    web.spec.template.spec.containers[0].readinessProbe = FAST_READINESS;
+    c.apply([node("node-1"), web, pdb({ maxUnavailable: "34%" })]);
+    advance(c, 10);
     // 34% of 3 rounds up to 2 unavailable, so 1 must stay healthy.
     expect(status(c)).toMatchObject({ desiredHealthy: 1, expectedPods: 3, disruptionsAllowed: 2 });
-    const [a, b] = c.store.list("pods") as KubeObject[];
-    runPod(c, a as KubeObject, false);
-    runPod(c, b as KubeObject, false);
-    c.step(1000);
+    const [a, b] = livePods(c) as KubeObject[];
+    setBehaviour(c, a as KubeObject, { probesFailAfterSeconds: 0 });
+    setBehaviour(c, b as KubeObject, { probesFailAfterSeconds: 0 });
+    advance(c, 5);
     expect(status(c)).toMatchObject({ currentHealthy: 1, disruptionsAllowed: 0 });
     expect(status(c).conditions[0]).toMatchObject({ status: "False", reason: "InsufficientPods" });
-    runPod(c, a as KubeObject, true);
-    c.step(1000);
+    // Deleting an unready pod lets its ReplicaSet replace it with a healthy one.
+    c.store.delete("pods", "default", (a as KubeObject).metadata.name as string);
+    advance(c, 40);
     expect(status(c)).toMatchObject({ currentHealthy: 2, disruptionsAllowed: 1 });
   });
 
   it("uses the deployment's replicas for a percentage minAvailable", () => {
     const c = new SimCluster();
     c.apply([node("node-1"), deployment("web", 4), pdb({ minAvailable: "50%" })]);
-    stepWithKubelet(c, 3);
+    advance(c, 3);
     expect(status(c)).toMatchObject({ expectedPods: 4, desiredHealthy: 2, disruptionsAllowed: 2 });
   });
 });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { SimCluster } from "../cluster.ts";
 import type { KubeObject } from "../store/types.ts";
-import { deployment, node, runPod, stepWithKubelet } from "./test-support.ts";
+import {
+  advance,
+  deployment,
+  FAST_READINESS,
+  livePods,
+  node,
+  setBehaviour,
+} from "./test-support.ts";
 
 function service(
   name: string,
@@ -20,7 +27,7 @@ describe("endpoints controllers", () => {
   it("allocates a ClusterIP and lists ready pods with the named targetPort resolved", () => {
     const c = new SimCluster();
     c.apply([node("node-1"), deployment("web", 2), service("web", { app: "web" })]);
-    stepWithKubelet(c, 3);
+    advance(c, 3);
     const svc = c.store.mustGet("services", "default", "web");
     expect(svc.spec.type).toBe("ClusterIP");
     expect(svc.spec.clusterIP).toMatch(/^10\.96\.\d+\.\d+$/);
@@ -42,11 +49,13 @@ describe("endpoints controllers", () => {
 
   it("moves a pod that stops being ready to notReadyAddresses", () => {
     const c = new SimCluster();
-    c.apply([node("node-1"), deployment("web", 2), service("web", { app: "web" }, 8080)]);
-    stepWithKubelet(c, 3);
-    const pod = c.store.list("pods")[0] as KubeObject;
-    runPod(c, pod, false);
-    c.step(1000);
+    const web = deployment("web", 2);
+    web.spec.template.spec.containers[0].readinessProbe = FAST_READINESS;
+    c.apply([node("node-1"), web, service("web", { app: "web" }, 8080)]);
+    advance(c, 10);
+    const pod = livePods(c)[0] as KubeObject;
+    setBehaviour(c, pod, { probesFailAfterSeconds: 0 });
+    advance(c, 5);
     const [subset] = c.store.mustGet("endpoints", "default", "web").subsets as Array<
       Record<string, Array<{ ip: string }>>
     >;
@@ -64,7 +73,7 @@ describe("endpoints controllers", () => {
   it("gives empty endpoints when the selector matches no pod, and removes them with the service", () => {
     const c = new SimCluster();
     c.apply([node("node-1"), deployment("web", 1), service("typo", { app: "wbe" })]);
-    stepWithKubelet(c, 3);
+    advance(c, 3);
     expect(c.store.mustGet("endpoints", "default", "typo").subsets).toEqual([]);
     c.store.delete("services", "default", "typo");
     c.step(1000);

@@ -1,6 +1,7 @@
 /** Registers the controller-manager models and the API defaulting they rely on. */
 import type { Simulation } from "../engine.ts";
 import { CronJobController } from "./cronjob.ts";
+import { DaemonSetController } from "./daemonset.ts";
 import { registerDefaults } from "./defaults.ts";
 import { DeploymentController } from "./deployment.ts";
 import { DisruptionController } from "./disruption.ts";
@@ -9,12 +10,15 @@ import { GarbageCollector } from "./garbage-collector.ts";
 import { JobController } from "./job.ts";
 import { NamespaceController } from "./namespace.ts";
 import { ReplicaSetController } from "./replicaset.ts";
+import { StatefulSetController } from "./statefulset.ts";
 
 export function registerControllers(sim: Simulation): void {
   registerDefaults(sim.ctx.store);
   // Order matters within a tick: owners before the objects they create.
   sim.register(new DeploymentController(sim.ctx));
   sim.register(new ReplicaSetController(sim.ctx));
+  sim.register(new StatefulSetController(sim.ctx));
+  sim.register(new DaemonSetController(sim.ctx));
   sim.register(new CronJobController(sim.ctx));
   sim.register(new JobController(sim.ctx));
   sim.register(new EndpointsController(sim.ctx));

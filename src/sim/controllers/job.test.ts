@@ -1,28 +1,24 @@
 import { describe, expect, it } from "vitest";
 import { SimCluster } from "../cluster.ts";
 import type { KubeObject } from "../store/types.ts";
-import { eventsFor, node } from "./test-support.ts";
+import { POD_BEHAVIOUR_ANNOTATION } from "../behaviour.ts";
+import { advance, eventsFor, node } from "./test-support.ts";
 
-function job(name: string, spec: Record<string, unknown> = {}): KubeObject {
+/** A Job whose container exits with `exitCode` after `seconds` (the kubelet model's crash behaviour). */
+function job(name: string, spec: Record<string, unknown> = {}, exitCode = 0, seconds = 5): KubeObject {
+  const crash = JSON.stringify({ crash: { afterSeconds: seconds, exitCode } });
   return {
     apiVersion: "batch/v1",
     kind: "Job",
     metadata: { name, namespace: "default" },
     spec: {
-      template: { spec: { containers: [{ name: "work", image: "busybox:1.36" }] } },
+      template: {
+        metadata: { annotations: { [POD_BEHAVIOUR_ANNOTATION]: crash } },
+        spec: { containers: [{ name: "work", image: "busybox:1.36" }] },
+      },
       ...spec,
     },
   };
-}
-
-/** Ends every running or pending pod of the job in `phase`, as the kubelet would. */
-function finishPods(c: SimCluster, phase: "Succeeded" | "Failed") {
-  for (const p of c.store.list("pods")) {
-    if (p.status?.phase === "Succeeded" || p.status?.phase === "Failed") continue;
-    c.store.mutate("pods", "default", p.metadata.name as string, (d) => {
-      d.status = { phase };
-    });
-  }
 }
 
 const cond = (j: KubeObject, type: string) =>
@@ -39,11 +35,7 @@ describe("job controller", () => {
       "batch.kubernetes.io/job-name": "migrate",
     });
     expect(pod?.spec.restartPolicy).toBe("Never");
-    finishPods(c, "Succeeded");
-    c.step(1000);
-    expect(c.store.list("pods")).toHaveLength(2);
-    finishPods(c, "Succeeded");
-    c.step(1000);
+    advance(c, 60);
     const j = c.store.mustGet("jobs.batch", "default", "migrate");
     expect(j.status).toMatchObject({ succeeded: 2, active: 0, failed: 0 });
     expect(cond(j, "Complete")).toMatchObject({ status: "True" });
@@ -53,14 +45,12 @@ describe("job controller", () => {
 
   it("fails with BackoffLimitExceeded after backoffLimit retries with back-off", () => {
     const c = new SimCluster();
-    c.apply([node("node-1"), job("flaky", { backoffLimit: 2 })]);
-    c.step(1000);
-    let created = 1;
-    for (let i = 0; i < 120; i++) {
-      finishPods(c, "Failed");
-      c.step(1000);
-      created = c.store.list("pods").length;
-    }
+    c.apply([node("node-1"), job("flaky", { backoffLimit: 2 }, 1, 1)]);
+    advance(c, 20);
+    // Back-off: the second pod waits 10 s after the first failure, the third 20 s.
+    expect(c.store.list("pods").length).toBeLessThanOrEqual(2);
+    advance(c, 100);
+    const created = c.store.list("pods").length;
     const j = c.store.mustGet("jobs.batch", "default", "flaky");
     expect(created).toBe(3);
     expect(j.status.failed).toBe(3);
@@ -99,10 +89,7 @@ describe("cronjob controller", () => {
     expect(c.store.mustGet("cronjobs.batch", "default", "report").status.lastScheduleTime).toBe(
       new Date(minute * 60000).toISOString().replace(".000", ""),
     );
-    finishPods(c, "Succeeded");
     c.step(10 * 60 * 1000);
-    finishPods(c, "Succeeded");
-    c.step(5 * 60 * 1000);
     const names = c.store.list("jobs.batch").map((j) => j.metadata.name);
     // One successful job kept plus the one that just started.
     expect(names.length).toBeLessThanOrEqual(2);

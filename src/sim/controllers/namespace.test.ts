@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SimCluster } from "../cluster.ts";
-import { deployment, node, stepWithKubelet } from "./test-support.ts";
+import { advance, deployment, node } from "./test-support.ts";
 
 describe("namespace controller and garbage collector", () => {
   it("creates the default ServiceAccount in every namespace", () => {
@@ -15,7 +15,7 @@ describe("namespace controller and garbage collector", () => {
     const c = new SimCluster();
     c.apply([node("node-1"), { apiVersion: "v1", kind: "Namespace", metadata: { name: "shop" } }]);
     c.apply([{ ...deployment("web", 2), metadata: { name: "web", namespace: "shop" } }]);
-    stepWithKubelet(c, 3);
+    advance(c, 5);
     expect(c.store.list("pods", { namespace: "shop" })).toHaveLength(2);
     const ns = c.store.mustGet("namespaces", undefined, "shop");
     expect(ns.spec.finalizers).toEqual(["kubernetes"]);
@@ -23,7 +23,7 @@ describe("namespace controller and garbage collector", () => {
     expect(c.store.get("namespaces", undefined, "shop")?.metadata.deletionTimestamp).toBeDefined();
     c.step(1000);
     expect(c.store.get("namespaces", undefined, "shop")?.status.phase).toBe("Terminating");
-    stepWithKubelet(c, 5);
+    advance(c, 40);
     expect(c.store.list("deployments.apps", { namespace: "shop" })).toEqual([]);
     expect(c.store.list("pods", { namespace: "shop" })).toEqual([]);
     expect(c.store.get("namespaces", undefined, "shop")).toBeUndefined();
@@ -32,10 +32,10 @@ describe("namespace controller and garbage collector", () => {
   it("deletes the ReplicaSets and pods of a deleted Deployment", () => {
     const c = new SimCluster();
     c.apply([node("node-1"), deployment("web", 2)]);
-    stepWithKubelet(c, 3);
+    advance(c, 5);
     expect(c.store.list("replicasets.apps")).toHaveLength(1);
     c.store.delete("deployments.apps", "default", "web");
-    stepWithKubelet(c, 5);
+    advance(c, 40);
     expect(c.store.list("replicasets.apps")).toEqual([]);
     expect(c.store.list("pods", { namespace: "default" })).toEqual([]);
   });
@@ -43,12 +43,12 @@ describe("namespace controller and garbage collector", () => {
   it("orphans dependents when the owner carries the orphan finalizer", () => {
     const c = new SimCluster();
     c.apply([node("node-1"), deployment("web", 1)]);
-    stepWithKubelet(c, 3);
+    advance(c, 5);
     c.store.mutate("deployments.apps", "default", "web", (d) => {
       d.metadata.finalizers = ["orphan"];
     });
     c.store.delete("deployments.apps", "default", "web");
-    stepWithKubelet(c, 3);
+    advance(c, 5);
     expect(c.store.get("deployments.apps", "default", "web")).toBeUndefined();
     const [rs] = c.store.list("replicasets.apps");
     expect(rs?.metadata.ownerReferences ?? []).toEqual([]);

@@ -1,8 +1,8 @@
 /**
- * Test helpers for the controller models: nodes, workloads, and a stand-in for the kubelet
- * (pods bound, Running and Ready) for tests that must not depend on the physics models.
+ * Test helpers for the controller models: nodes, workloads, and ways to drive the physics
+ * models (scheduler, kubelet) that make pods Running and Ready.
  */
-import { isoTime } from "../../core/clock.ts";
+import { POD_BEHAVIOUR_ANNOTATION } from "../behaviour.ts";
 import type { SimCluster } from "../cluster.ts";
 import type { KubeObject } from "../store/types.ts";
 
@@ -45,55 +45,36 @@ export function deployment(
   };
 }
 
-let ipSeq = 1;
-/** Mark a pod scheduled, Running and (optionally) Ready, as the kubelet model would. */
-export function runPod(
+/** Advance simulated time; the scheduler and kubelet models bind, start and ready the pods. */
+export function advance(cluster: SimCluster, seconds: number): void {
+  cluster.step(seconds * 1000);
+}
+
+/** Live (not terminating) pods, optionally in one namespace. */
+export function livePods(cluster: SimCluster, namespace?: string): KubeObject[] {
+  return cluster.store.list("pods", { namespace }).filter((p) => !p.metadata.deletionTimestamp);
+}
+
+/** Give a running pod a behaviour (read by the kubelet model), e.g. failing probes from now on. */
+export function setBehaviour(
   cluster: SimCluster,
   pod: KubeObject,
-  ready = true,
-  nodeName = "node-1",
+  behaviour: Record<string, unknown>,
 ): void {
-  const now = isoTime(cluster.clock.now());
   cluster.store.mutate("pods", pod.metadata.namespace, pod.metadata.name as string, (p) => {
-    p.spec.nodeName ??= nodeName;
-    p.status = {
-      ...p.status,
-      phase: "Running",
-      podIP: p.status?.podIP ?? `10.244.0.${ipSeq++ % 250}`,
-      conditions: [
-        { type: "PodScheduled", status: "True", lastTransitionTime: now },
-        { type: "Ready", status: ready ? "True" : "False", lastTransitionTime: now },
-      ],
+    p.metadata.annotations = {
+      ...p.metadata.annotations,
+      [POD_BEHAVIOUR_ANNOTATION]: JSON.stringify(behaviour),
     };
   });
 }
 
-/** Run every pending pod that matches `filter`; returns how many were started. */
-export function runPending(
-  cluster: SimCluster,
-  filter: (p: KubeObject) => boolean = () => true,
-  ready = true,
-): number {
-  let n = 0;
-  for (const p of cluster.store.list("pods")) {
-    if (p.status?.phase === "Running" || p.metadata.deletionTimestamp || !filter(p)) continue;
-    runPod(cluster, p, ready);
-    n++;
-  }
-  return n;
-}
-
-/** Step one second at a time, starting pending pods as they appear. */
-export function stepWithKubelet(
-  cluster: SimCluster,
-  seconds: number,
-  filter?: (p: KubeObject) => boolean,
-): void {
-  for (let i = 0; i < seconds; i++) {
-    cluster.step(1000);
-    runPending(cluster, filter);
-  }
-}
+/** A readiness probe that fails fast, so a failing endpoint turns the pod NotReady within seconds. */
+export const FAST_READINESS = {
+  httpGet: { path: "/ready", port: 8080 },
+  periodSeconds: 1,
+  failureThreshold: 1,
+};
 
 export function eventsFor(cluster: SimCluster, name: string): string[] {
   return cluster.store
