@@ -7,6 +7,13 @@
  */
 import { OpsloopError } from "../core/errors.ts";
 import {
+  type ContextState,
+  contextFromJson,
+  contextToJson,
+  contextUpdate,
+  newContextState,
+} from "./context-novelty.ts";
+import {
   newSeasonalState,
   SEASONAL_DEFAULTS,
   type SeasonalState,
@@ -29,8 +36,7 @@ export interface EnsembleOptions {
   slowAlpha: number;
   /** Short mean weight for level shifts. */
   shortAlpha: number;
-  /** Weight of the surprise average and of its long-run distribution. */
-  surpriseAlpha: number;
+  /** Weight of the surprise's long-run distribution. */
   likelihoodAlpha: number;
   /** Per-point decay of the suppression memory (0.999 ≈ a half-life of 700 points). */
   suppressDecay: number;
@@ -38,8 +44,20 @@ export interface EnsembleOptions {
   suppressFactor: number;
   /** Score the likelihood of the surprise (true) or the surprise itself (false). */
   likelihood: boolean;
-  /** Surprise z is squashed to z/(z+c) so one huge spike can't dominate the long-run statistics. */
-  squash: number;
+  /** Weight of the level-shift z against the point z when they are combined. */
+  levelWeight: number;
+  /** Judge point and level surprise each against its own history (true) or combined (false). */
+  perComponent: boolean;
+  levelLikelihoodWeight: number;
+  /** A likelihood z this high is an alert: the next `quietPoints` scores are damped. */
+  alertZ: number;
+  quietPoints: number;
+  /** Weight of the context-novelty likelihood (0 = off). */
+  contextWeight: number;
+  /** How much a familiar context (novelty 0) damps the score: 0 = not at all, 1 = fully. */
+  contextGate: number;
+  /** Judge log(1 + z) rather than z, taming heavy tails in the long-run statistics. */
+  logSurprise: boolean;
   /** Points of likelihood statistics needed before scoring. */
   likelihoodWarmup: number;
 }
@@ -49,12 +67,18 @@ export const ENSEMBLE_DEFAULTS: EnsembleOptions = {
   fastAlpha: 1,
   slowAlpha: 0.01,
   shortAlpha: 0.3,
-  surpriseAlpha: 1,
   likelihoodAlpha: 0.003,
   suppressDecay: 0.999,
-  suppressFactor: 0.5,
+  suppressFactor: 0.3,
   likelihood: true,
-  squash: 0,
+  levelWeight: 1 / 3,
+  perComponent: false,
+  levelLikelihoodWeight: 1,
+  alertZ: 8,
+  quietPoints: 150,
+  contextWeight: 0,
+  contextGate: 0.5,
+  logSurprise: false,
   likelihoodWarmup: 250,
 };
 
@@ -65,9 +89,13 @@ interface State {
   seasonScale: number;
   long: EwStats;
   short: number;
-  surprise: number;
   surpriseStats: EwStats;
+  pointStats: EwStats;
+  levelStats: EwStats;
+  context: ContextState;
+  contextStats: EwStats;
   peak: number;
+  quiet: number;
   seasonal: SeasonalState;
   min: number;
   max: number;
@@ -81,13 +109,24 @@ function newState(): State {
     seasonScale: 0,
     long: newEwStats(),
     short: 0,
-    surprise: 0,
     surpriseStats: newEwStats(),
+    pointStats: newEwStats(),
+    levelStats: newEwStats(),
+    context: newContextState(),
+    contextStats: newEwStats(),
     peak: 0,
+    quiet: 0,
     seasonal: newSeasonalState(),
     min: Number.POSITIVE_INFINITY,
     max: Number.NEGATIVE_INFINITY,
   };
+}
+
+/** How unusual `x` is against the long-run distribution of the same statistic (then learns it). */
+function likelihoodZ(stats: EwStats, x: number, alpha: number): number {
+  const z = (x - stats.mean) / Math.max(Math.sqrt(stats.variance), 0.01);
+  ewUpdate(stats, x, alpha);
+  return z;
 }
 
 /** Robust residual scale: mean absolute residual, with each residual capped so outliers can't inflate it. */
@@ -129,7 +168,6 @@ export class EnsembleDetector implements StreamingDetector {
     }
     s.short += o.shortAlpha * (v - s.short);
     const zLevel = Math.abs(s.short - s.long.mean) / Math.max(Math.sqrt(s.long.variance), floor);
-    const z = Math.max(zPoint, zLevel / 3);
 
     s.fast += o.fastAlpha * (v - s.fast);
     s.spikeScale = updateScale(s.spikeScale, spikeResidual, o.slowAlpha, s.n - 1);
@@ -138,22 +176,34 @@ export class EnsembleDetector implements StreamingDetector {
     }
     ewUpdate(s.long, v, o.slowAlpha);
 
-    const r = o.squash > 0 ? z / (z + o.squash) : z;
-    s.surprise += o.surpriseAlpha * (r - s.surprise);
-    const lik = s.surpriseStats;
-    const zz = (s.surprise - lik.mean) / Math.max(Math.sqrt(lik.variance), 0.01);
-    ewUpdate(lik, s.surprise, o.likelihoodAlpha);
+    const zLin = Math.max(zPoint, zLevel * o.levelWeight);
+    const z = o.logSurprise ? Math.log1p(zLin) : zLin;
+    const zz = o.perComponent
+      ? Math.max(
+          likelihoodZ(s.pointStats, zPoint, o.likelihoodAlpha),
+          o.levelLikelihoodWeight * likelihoodZ(s.levelStats, zLevel, o.likelihoodAlpha),
+        )
+      : likelihoodZ(s.surpriseStats, z, o.likelihoodAlpha);
+    const novelty = contextUpdate(s.context, v);
+    const zzContext = likelihoodZ(s.contextStats, novelty, o.likelihoodAlpha);
+    const gated = zz * (1 - o.contextGate + o.contextGate * novelty);
+    const zzAll = Math.max(gated, o.contextWeight * zzContext);
+    const lik = s.surpriseStats.n > 0 ? s.surpriseStats : s.pointStats;
     if (s.n < o.warmup || lik.n < o.likelihoodWarmup) return { score: 0 };
-    const raw = o.likelihood ? Math.max(0, zz) : z;
-    const suppressed = raw > s.peak ? raw : raw * o.suppressFactor;
+    const raw = o.likelihood ? Math.max(0, zzAll) : z;
+    let suppressed = raw > s.peak ? raw : raw * o.suppressFactor;
     s.peak = Math.max(s.peak * o.suppressDecay, raw);
+    if (s.quiet > 0) {
+      s.quiet--;
+      suppressed *= o.suppressFactor;
+    } else if (raw >= o.alertZ) s.quiet = o.quietPoints;
     const score = suppressed / (suppressed + 4);
     return score >= 0.5 ? { score, explanation: this.explain(zSpike, zPoint, zLevel) } : { score };
   }
 
   private explain(zSpike: number, zPoint: number, zLevel: number): string {
     const parts: string[] = [];
-    if (zLevel / 3 >= zPoint)
+    if (zLevel * this.o.levelWeight >= zPoint)
       parts.push(`level shifted ${zLevel.toFixed(1)}σ from its long-run mean`);
     else if (zPoint < zSpike)
       parts.push(
@@ -164,13 +214,17 @@ export class EnsembleDetector implements StreamingDetector {
   }
 
   snapshot(): unknown {
-    return structuredClone(this.s);
+    return {
+      ...structuredClone({ ...this.s, context: null }),
+      context: contextToJson(this.s.context),
+    };
   }
 
   restore(state: unknown): void {
     if (typeof state !== "object" || state === null || !("seasonal" in state)) {
       throw new OpsloopError("invalid_input", "not an ensemble detector snapshot");
     }
-    this.s = structuredClone(state as State);
+    const copy = structuredClone(state as State);
+    this.s = { ...copy, context: contextFromJson(copy.context) };
   }
 }
