@@ -1,11 +1,16 @@
 import { describe, expect, it } from "vitest";
+import { POD_BEHAVIOUR_ANNOTATION } from "../behaviour.ts";
 import { SimCluster } from "../cluster.ts";
 import type { KubeObject } from "../store/types.ts";
-import { POD_BEHAVIOUR_ANNOTATION } from "../behaviour.ts";
 import { advance, eventsFor, node } from "./test-support.ts";
 
 /** A Job whose container exits with `exitCode` after `seconds` (the kubelet model's crash behaviour). */
-function job(name: string, spec: Record<string, unknown> = {}, exitCode = 0, seconds = 5): KubeObject {
+function job(
+  name: string,
+  spec: Record<string, unknown> = {},
+  exitCode = 0,
+  seconds = 5,
+): KubeObject {
   const crash = JSON.stringify({ crash: { afterSeconds: seconds, exitCode } });
   return {
     apiVersion: "batch/v1",
