@@ -28,7 +28,26 @@ export function loadKubeConfig(path?: string): KubeConfig {
       `cannot load kubeconfig ${path ?? "(default)"}: ${(e as Error).message}`,
     );
   }
-  return kc;
+  return allowPlainHttp(kc);
+}
+
+/**
+ * client-node 2.x refuses an http:// server unless skipTLSVerify is set ("HTTP protocol is not
+ * allowed when skipTLSVerify is not set or false"), while kubectl just speaks plain HTTP. There is
+ * no TLS to verify on such a server, so mark those clusters as kubectl effectively treats them.
+ */
+function allowPlainHttp(kc: KubeConfig): KubeConfig {
+  if (!kc.clusters.some((c) => c.server.startsWith("http://") && !c.skipTLSVerify)) return kc;
+  const out = new KubeConfig();
+  out.loadFromOptions({
+    clusters: kc.clusters.map((c) =>
+      c.server.startsWith("http://") ? { ...c, skipTLSVerify: true } : c,
+    ),
+    users: kc.users,
+    contexts: kc.contexts,
+    currentContext: kc.currentContext,
+  });
+  return out;
 }
 
 type Cached<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;

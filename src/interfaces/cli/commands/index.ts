@@ -1,9 +1,13 @@
 /** Every CLI command, one registration line each (add yours here). */
 import type { Command } from "commander";
+import { registerDemoCommand } from "./demo.ts";
 import { registerDetectCommand } from "./detect.ts";
+import { registerForecastCommand } from "./forecast.ts";
 import { registerSimCommand } from "./sim.ts";
 
 export function registerCommands(program: Command): void {
   registerSimCommand(program);
+  registerDemoCommand(program);
   registerDetectCommand(program);
+  registerForecastCommand(program);
 }

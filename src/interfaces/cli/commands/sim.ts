@@ -15,7 +15,7 @@ export function registerSimCommand(program: Command): void {
     .description("run a simulated Kubernetes cluster (API server + scenario) until Ctrl-C")
     .option("--scenario <name>", "scenario name or YAML path to install")
     .option("--port <n>", "port to listen on (0 = random)", "0")
-    .option("--speed <x>", "simulated seconds per wall second", "1")
+    .option("--speed <x>", "simulated seconds per wall second (default: the scenario's, else 1)")
     .option("--kubeconfig <file>", "where to write the kubeconfig")
     .action(async (flags: SimFlags) => {
       const sim = await startSim({
