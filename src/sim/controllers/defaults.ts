@@ -6,6 +6,7 @@
 import type { ObjectStore } from "../store/object-store.ts";
 import type { KubeObject } from "../store/types.ts";
 import { defaultJobSelector } from "./job.ts";
+import { defaultStorageClass } from "./pv-binder.ts";
 import type { Json } from "./util.ts";
 
 function defaultContainer(c: Json): void {
@@ -148,8 +149,9 @@ export function registerDefaults(store: ObjectStore): void {
     o.status ??= { phase: "Pending" };
   });
   store.addAdmissionHook("services", serviceDefaulter(store));
-  store.addAdmissionHook("persistentvolumeclaims", (o) => {
+  store.addAdmissionHook("persistentvolumeclaims", (o, _old, op) => {
     o.status ??= { phase: "Pending" };
+    if (op === "CREATE") defaultStorageClass(store, o);
     if (o.spec) o.spec.volumeMode ??= "Filesystem";
   });
   store.addAdmissionHook("namespaces", (o) => {

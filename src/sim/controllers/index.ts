@@ -9,6 +9,7 @@ import { EndpointsController } from "./endpoints.ts";
 import { GarbageCollector } from "./garbage-collector.ts";
 import { JobController } from "./job.ts";
 import { NamespaceController } from "./namespace.ts";
+import { PersistentVolumeController } from "./pv-binder.ts";
 import { ReplicaSetController } from "./replicaset.ts";
 import { StatefulSetController } from "./statefulset.ts";
 
@@ -23,6 +24,7 @@ export function registerControllers(sim: Simulation): void {
   sim.register(new JobController(sim.ctx));
   sim.register(new EndpointsController(sim.ctx));
   sim.register(new DisruptionController(sim.ctx));
+  sim.register(new PersistentVolumeController(sim.ctx));
   sim.register(new NamespaceController(sim.ctx));
   sim.register(new GarbageCollector(sim.ctx));
 }
