@@ -116,4 +116,30 @@ describe("kubelet configuration errors", () => {
       /^Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "[0-9a-f]{64}": plugin type="aws-cni" name="aws-cni" failed \(add\): add cmd: failed to assign an IP address to container$/,
     );
   });
+
+  it("pulls the new image at once when the pod's image is fixed", () => {
+    const c = cluster(openRegistry({ repositories: { "ghcr.io/acme/api": ["1.0"] } }));
+    c.apply([pod("api", { image: "ghcr.io/acme/api:1.1" })]);
+    c.step(5000);
+    expect(containerStatus(c, "api").state.waiting.reason).toBe("ImagePullBackOff");
+    c.store.mutate("pods", "default", "api", (d) => {
+      d.spec.containers[0].image = "ghcr.io/acme/api:1.0";
+    });
+    c.step(1000);
+    expect(containerStatus(c, "api").state.running).toBeDefined();
+    expect(containerStatus(c, "api").imageID).toMatch(/^ghcr\.io\/acme\/api@sha256:/);
+  });
+
+  it("spends the subnet's free IPs: once they are gone new pods cannot get a sandbox", () => {
+    const c = new SimCluster();
+    c.apply([node("node-1", { annotations: { "sim.opsloop.dev/node": "subnetFreeIPs: 1" } })]);
+    c.apply([pod("first"), pod("second")]);
+    c.step(5000);
+    expect(getPod(c, "first").status.phase).toBe("Running");
+    expect(getPod(c, "second").status.podIP).toBeUndefined();
+    expect(eventsFor(c, "second").some((e) => e.reason === "FailedCreatePodSandBox")).toBe(true);
+    c.store.delete("pods", "default", "first");
+    c.step(70_000);
+    expect(getPod(c, "second").status.phase).toBe("Running");
+  });
 });

@@ -18,6 +18,8 @@ export interface NodeRuntime {
   nextIp: number;
   /** Pod uid → assigned IP, so a restarted sandbox keeps its address. */
   ips: Map<string, string>;
+  /** Addresses taken from the subnet since the behaviour took effect (subnetFreeIPs counts down). */
+  ipsTaken: number;
   lastEvictionCheck: number;
   diskPressure: boolean;
 }
@@ -41,6 +43,7 @@ export class NodeStates {
         lastHeartbeat: now,
         nextIp: 2,
         ips: new Map(),
+        ipsTaken: 0,
         lastEvictionCheck: 0,
         diskPressure: false,
       };
@@ -50,6 +53,7 @@ export class NodeStates {
       rt.behaviourRaw = raw;
       rt.behaviour = nodeBehaviour(node.metadata.annotations);
       rt.since = rt.behaviour.since ?? now;
+      rt.ipsTaken = 0;
     }
     return rt;
   }
@@ -92,5 +96,16 @@ export function allocatePodIp(rt: NodeRuntime, podUid: string): string {
   const ip = `10.244.${rt.index}.${rt.nextIp}`;
   rt.nextIp = rt.nextIp >= 254 ? 2 : rt.nextIp + 1;
   rt.ips.set(podUid, ip);
+  rt.ipsTaken++;
   return ip;
+}
+
+export function releasePodIp(rt: NodeRuntime, podUid: string): void {
+  if (rt.ips.delete(podUid)) rt.ipsTaken = Math.max(0, rt.ipsTaken - 1);
+}
+
+/** Whether the CNI can hand out another address: the subnet's free IPs are a budget. */
+export function subnetHasFreeIp(rt: NodeRuntime): boolean {
+  const free = rt.behaviour.subnetFreeIPs;
+  return free === undefined || rt.ipsTaken < free;
 }

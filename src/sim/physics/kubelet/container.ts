@@ -37,12 +37,38 @@ export function syncContainer(
   rt: ContainerRuntime,
   now: number,
 ): void {
+  if (rt.image !== undefined && rt.image !== spec.image) definitionChanged(k, pod, rt, now);
   if (rt.phase === "running") {
     runChecks(k, pod, prt, spec, rt, now);
     return;
   }
   if (rt.phase === "terminated" && !restartDue(k, pod, rt, now)) return;
   tryStart(k, pod, prt, spec, rt, now);
+}
+
+/** A new image on a bare pod: the kubelet kills the container and starts the new one at once. */
+function definitionChanged(
+  k: KubeletEnv,
+  pod: KubeObject,
+  rt: ContainerRuntime,
+  now: number,
+): void {
+  rt.image = undefined;
+  rt.pullFailures = 0;
+  rt.pullRetryAt = 0;
+  rt.configRetryAt = 0;
+  if (rt.phase === "waiting") return;
+  if (rt.phase === "running") {
+    const msg = `Container ${rt.name} definition changed, will be restarted`;
+    k.ctx.events.record(pod, "Normal", "Killing", msg, kubeletSource(k.nodeName), fieldPath(rt));
+    terminate(rt, 0, "Completed", now);
+  }
+  rt.lastTerminated = rt.terminated;
+  rt.terminated = undefined;
+  rt.backingOff = false;
+  rt.restartCount++;
+  rt.phase = "waiting";
+  rt.waiting = { reason: "ContainerCreating" };
 }
 
 function shouldRestart(pod: KubeObject, rt: ContainerRuntime): boolean {
@@ -89,6 +115,7 @@ function tryStart(
   rt: ContainerRuntime,
   now: number,
 ): void {
+  rt.image = spec.image;
   if (now < rt.configRetryAt) return;
   if (!ensureImage(k, pod, spec, rt, fieldPath(rt), now)) return;
   const env = resolveEnv(k.ctx.store, pod, spec, { podIP: prt.podIP, hostIP: prt.hostIP });

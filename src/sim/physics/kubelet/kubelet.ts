@@ -7,7 +7,13 @@
 import type { Controller, SimContext } from "../../engine.ts";
 import type { KubeObject } from "../../store/types.ts";
 import type { ImageRegistry } from "../image-registry.ts";
-import { allocatePodIp, kubeletAlive, type NodeRuntime, type NodeStates } from "../node-state.ts";
+import {
+  allocatePodIp,
+  kubeletAlive,
+  type NodeRuntime,
+  type NodeStates,
+  releasePodIp,
+} from "../node-state.ts";
 import { type ContainerSpec, isTerminal } from "../pod-util.ts";
 import { volumeError } from "./config.ts";
 import { syncContainer } from "./container.ts";
@@ -53,7 +59,9 @@ export class Kubelet implements Controller {
         this.remove(pod);
         continue;
       }
-      byNode.set(nodeName, [...(byNode.get(nodeName) ?? []), pod]);
+      const list = byNode.get(nodeName) ?? [];
+      list.push(pod);
+      byNode.set(nodeName, list);
     }
     for (const uid of this.runtimes.keys()) if (!live.has(uid)) this.runtimes.delete(uid);
     for (const [nodeName, pods] of byNode) {
@@ -215,7 +223,7 @@ export class Kubelet implements Controller {
     }
     const grace = pod.metadata.deletionGracePeriodSeconds ?? 30;
     if (now - prt.killingSince < Math.min(grace, 2) * 1000) return;
-    nrt.ips.delete(prt.uid);
+    releasePodIp(nrt, prt.uid);
     this.remove(pod);
   }
 

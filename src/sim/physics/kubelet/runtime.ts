@@ -29,6 +29,8 @@ export interface ContainerRuntime {
   lastTerminated?: Terminated;
   restartCount: number;
   containerID?: string;
+  /** The spec image this container was (or is being) started from. */
+  image?: string;
   imageID?: string;
   backoffMs: number;
   backoffUpdatedAt: number;
