@@ -120,9 +120,9 @@ describe("agent loop against the simulated cluster", () => {
     expect(
       restarted.spec.template.metadata.annotations["kubectl.kubernetes.io/restartedAt"],
     ).toMatch(/^2026-01-05T/);
-    expect(
-      cluster.store.mustGet("deployments.apps", "payments", "ledger").metadata.resourceVersion,
-    ).toBe(ledgerBefore.metadata.resourceVersion);
+    const ledgerAfter = cluster.store.mustGet("deployments.apps", "payments", "ledger");
+    expect(ledgerAfter.spec).toEqual(ledgerBefore.spec);
+    expect(ledgerAfter.metadata.generation).toBe(ledgerBefore.metadata.generation);
     expect(
       audit
         .list()
