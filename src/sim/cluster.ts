@@ -16,6 +16,8 @@ import { type RunningApiServer, startApiServer } from "./server/api-server.ts";
 import { ObjectStore } from "./store/object-store.ts";
 import { ResourceRegistry } from "./store/resources.ts";
 import type { KubeObject } from "./store/types.ts";
+import { TEXT_CONTENT_TYPE } from "./telemetry/exposition.ts";
+import { Telemetry } from "./telemetry/telemetry.ts";
 
 export interface SimClusterOptions {
   /** Simulated start time (ms since epoch). Default: Monday 2026-01-05 00:00 UTC. */
@@ -35,6 +37,8 @@ export class SimCluster {
   readonly clock: VirtualClock;
   readonly store: ObjectStore;
   readonly sim: Simulation;
+  /** Integrated metrics state; served on `/metrics` (Prometheus text format). */
+  readonly telemetry: Telemetry;
   private server: RunningApiServer | undefined;
   private readonly extraRoutes: Record<string, () => { contentType: string; body: string }>;
 
@@ -54,6 +58,13 @@ export class SimCluster {
     }
     registerControllers(this.sim);
     registerPhysics(this.sim, { images: opts.images ?? openRegistry({}) });
+    // Registered last so each tick it measures what the physics just did.
+    this.telemetry = new Telemetry(this.sim.ctx, { seed: opts.seed });
+    this.sim.register(this.telemetry);
+    this.extraRoutes["/metrics"] ??= () => ({
+      contentType: TEXT_CONTENT_TYPE,
+      body: this.telemetry.render(),
+    });
   }
 
   /** Create each object, or replace it when it exists (like `kubectl apply` for a fresh manifest). */
