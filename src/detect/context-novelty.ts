@@ -25,7 +25,7 @@ export interface ContextOptions {
 export const CONTEXT_DEFAULTS: ContextOptions = {
   warmup: 100,
   buckets: 20,
-  decay: 0.999,
+  decay: 0.9999,
   maxContexts: 4096,
 };
 

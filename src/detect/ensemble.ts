@@ -58,6 +58,9 @@ export interface EnsembleOptions {
   contextGate: number;
   /** Judge log(1 + z) rather than z, taming heavy tails in the long-run statistics. */
   logSurprise: boolean;
+  /** Short-run mean |change| against the long-run one: a change of volatility. */
+  volatilityAlpha: number;
+  volatilityWeight: number;
   /** Points of likelihood statistics needed before scoring. */
   likelihoodWarmup: number;
 }
@@ -77,8 +80,10 @@ export const ENSEMBLE_DEFAULTS: EnsembleOptions = {
   alertZ: 8,
   quietPoints: 150,
   contextWeight: 0,
-  contextGate: 0.5,
+  contextGate: 0.8,
   logSurprise: false,
+  volatilityAlpha: 0.05,
+  volatilityWeight: 0.3,
   likelihoodWarmup: 250,
 };
 
@@ -95,6 +100,7 @@ interface State {
   context: ContextState;
   contextStats: EwStats;
   peak: number;
+  shortAbs: number;
   quiet: number;
   seasonal: SeasonalState;
   min: number;
@@ -115,6 +121,7 @@ function newState(): State {
     context: newContextState(),
     contextStats: newEwStats(),
     peak: 0,
+    shortAbs: 0,
     quiet: 0,
     seasonal: newSeasonalState(),
     min: Number.POSITIVE_INFINITY,
@@ -124,7 +131,8 @@ function newState(): State {
 
 /** How unusual `x` is against the long-run distribution of the same statistic (then learns it). */
 function likelihoodZ(stats: EwStats, x: number, alpha: number): number {
-  const z = (x - stats.mean) / Math.max(Math.sqrt(stats.variance), 0.01);
+  const sd = Math.max(Math.sqrt(stats.variance), 0.01);
+  const z = (x - stats.mean) / sd;
   ewUpdate(stats, x, alpha);
   return z;
 }
@@ -151,7 +159,7 @@ export class EnsembleDetector implements StreamingDetector {
     s.max = Math.max(s.max, v);
     // A floor on scales so a flat line followed by tiny noise is not infinitely surprising.
     const floor = Math.max(1e-2 * (s.max - s.min), 0.05 * Math.sqrt(s.long.variance)) + 1e-9;
-    const seasonalPrediction = seasonalUpdate(s.seasonal, t, v, SEASONAL_DEFAULTS);
+    const seasonalResidual = seasonalUpdate(s.seasonal, t, v, SEASONAL_DEFAULTS);
     if (s.n === 1) {
       s.fast = v;
       s.short = v;
@@ -162,8 +170,8 @@ export class EnsembleDetector implements StreamingDetector {
     const zSpike = spikeResidual / Math.max(s.spikeScale, floor);
     let zPoint = zSpike;
     let seasonResidual = Number.NaN;
-    if (!Number.isNaN(seasonalPrediction)) {
-      seasonResidual = Math.abs(v - seasonalPrediction);
+    if (!Number.isNaN(seasonalResidual)) {
+      seasonResidual = seasonalResidual;
       zPoint = Math.min(zSpike, seasonResidual / Math.max(s.seasonScale, floor));
     }
     s.short += o.shortAlpha * (v - s.short);
@@ -176,7 +184,9 @@ export class EnsembleDetector implements StreamingDetector {
     }
     ewUpdate(s.long, v, o.slowAlpha);
 
-    const zLin = Math.max(zPoint, zLevel * o.levelWeight);
+    s.shortAbs += o.volatilityAlpha * (spikeResidual - s.shortAbs);
+    const zVolatility = s.shortAbs / Math.max(s.spikeScale, floor);
+    const zLin = Math.max(zPoint, zLevel * o.levelWeight, zVolatility * o.volatilityWeight);
     const z = o.logSurprise ? Math.log1p(zLin) : zLin;
     const zz = o.perComponent
       ? Math.max(

@@ -22,12 +22,14 @@ export interface SeasonalOptions {
   capacity: number;
   minAcf: number;
   recheckEvery: number;
+  jitter: number;
 }
 
 export const SEASONAL_DEFAULTS: SeasonalOptions = {
   capacity: 4096,
   minAcf: 0.6,
   recheckEvery: 288,
+  jitter: 0,
 };
 
 export function newSeasonalState(): SeasonalState {
@@ -89,7 +91,28 @@ function recheckPeriod(s: SeasonalState, o: SeasonalOptions): void {
   s.acf = best > 0 ? bestAcf : 0;
 }
 
-/** Pushes a value and returns the seasonal prediction made before seeing it (NaN if none). */
+/**
+ * Distance to the closest value one detected period ago, allowing ±`jitter` samples (daily jobs
+ * drift by a scrape or two). Trying the daily lag even without a detected period, or a jitter
+ * above 0, scored lower on NAB DEV (see bench/nab/NOTES.md).
+ */
+function seasonalResidual(s: SeasonalState, v: number, o: SeasonalOptions): number {
+  if (s.stepMs <= 0) return Number.NaN;
+  let best = Number.NaN;
+  if (s.period > 0) {
+    const lag = s.period;
+    for (let k = lag - o.jitter; k <= lag + o.jitter; k++) {
+      if (k < 1) continue;
+      const past = back(s, k, o.capacity);
+      if (past === undefined) continue;
+      const d = Math.abs(v - past);
+      if (!(d >= best)) best = d;
+    }
+  }
+  return best;
+}
+
+/** Pushes a value and returns its seasonal residual from before seeing it (NaN if none yet). */
 export function seasonalUpdate(
   s: SeasonalState,
   t: number,
@@ -102,11 +125,11 @@ export function seasonalUpdate(
     s.stepMs = s.stepMs === 0 ? dt : Math.min(s.stepMs, dt);
   }
   s.lastT = t;
-  const predicted = s.period > 0 ? (back(s, s.period, o.capacity) ?? Number.NaN) : Number.NaN;
+  const residual = seasonalResidual(s, v, o);
   s.ring[s.head] = v;
   s.head = (s.head + 1) % o.capacity;
   s.count++;
   s.sinceCheck++;
   if (s.sinceCheck >= o.recheckEvery) recheckPeriod(s, o);
-  return predicted;
+  return residual;
 }
