@@ -7,6 +7,7 @@ import { DeploymentController } from "./deployment.ts";
 import { DisruptionController } from "./disruption.ts";
 import { EndpointsController } from "./endpoints.ts";
 import { GarbageCollector } from "./garbage-collector.ts";
+import { HorizontalPodAutoscalerController } from "./hpa.ts";
 import { JobController } from "./job.ts";
 import { NamespaceController } from "./namespace.ts";
 import { PersistentVolumeController } from "./pv-binder.ts";
@@ -16,6 +17,7 @@ import { StatefulSetController } from "./statefulset.ts";
 export function registerControllers(sim: Simulation): void {
   registerDefaults(sim.ctx.store);
   // Order matters within a tick: owners before the objects they create.
+  sim.register(new HorizontalPodAutoscalerController(sim.ctx));
   sim.register(new DeploymentController(sim.ctx));
   sim.register(new ReplicaSetController(sim.ctx));
   sim.register(new StatefulSetController(sim.ctx));
