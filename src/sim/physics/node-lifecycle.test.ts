@@ -118,6 +118,7 @@ describe("node models", () => {
     expect(getPod(c, "api").metadata.deletionTimestamp).toBeUndefined();
     c.step(20_000);
     expect(getPod(c, "api").metadata.deletionTimestamp).toBeDefined();
+    expect(condition(getPod(c, "api"), "DisruptionTarget")?.reason).toBe("DeletionByTaintManager");
     expect(eventsFor(c, "api").find((e) => e.reason === "TaintManagerEviction")?.message).toBe(
       "Marking for deletion Pod default/api",
     );

@@ -72,6 +72,21 @@ export function evictForTaints(ctx: SimContext, node: KubeObject, now: number): 
         component: "taint-eviction-controller",
       },
     );
+    // Since 1.26 the controller first records why the pod is going (PodDisruptionConditions).
+    ctx.store.mutate("pods", ns, pod.metadata.name as string, (d) => {
+      d.status = { ...(d.status ?? {}) };
+      d.status.conditions = setCondition(
+        d.status.conditions ?? [],
+        {
+          type: "DisruptionTarget",
+          status: "True",
+          reason: "DeletionByTaintManager",
+          message: "Taint manager: deleting due to NoExecute taint",
+          lastProbeTime: null,
+        },
+        now,
+      );
+    });
     ctx.store.delete("pods", ns, pod.metadata.name as string);
   }
 }

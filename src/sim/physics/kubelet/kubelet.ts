@@ -74,8 +74,8 @@ export class Kubelet implements Controller {
         k,
         node,
         rt,
-        pods.map(
-          (p) => this.ctx.store.get("pods", p.metadata.namespace, p.metadata.name as string) ?? p,
+        pods.flatMap(
+          (p) => this.ctx.store.get("pods", p.metadata.namespace, p.metadata.name as string) ?? [],
         ),
         this.runtimes,
         now,
