@@ -61,6 +61,10 @@ export interface EnsembleOptions {
   /** Short-run mean |change| against the long-run one: a change of volatility. */
   volatilityAlpha: number;
   volatilityWeight: number;
+  /** A surprise that also happened a day ago (≥ ratio × today's, ±jitter samples) is damped. */
+  recurrenceRatio: number;
+  recurrenceJitter: number;
+  recurrenceFactor: number;
   /** Points of likelihood statistics needed before scoring. */
   likelihoodWarmup: number;
 }
@@ -84,6 +88,9 @@ export const ENSEMBLE_DEFAULTS: EnsembleOptions = {
   logSurprise: false,
   volatilityAlpha: 0.05,
   volatilityWeight: 0.3,
+  recurrenceRatio: 0.8,
+  recurrenceJitter: 3,
+  recurrenceFactor: 0.3,
   likelihoodWarmup: 250,
 };
 
@@ -101,6 +108,8 @@ interface State {
   contextStats: EwStats;
   peak: number;
   shortAbs: number;
+  zRing: number[];
+  zHead: number;
   quiet: number;
   seasonal: SeasonalState;
   min: number;
@@ -122,6 +131,8 @@ function newState(): State {
     contextStats: newEwStats(),
     peak: 0,
     shortAbs: 0,
+    zRing: [],
+    zHead: 0,
     quiet: 0,
     seasonal: newSeasonalState(),
     min: Number.POSITIVE_INFINITY,
@@ -135,6 +146,24 @@ function likelihoodZ(stats: EwStats, x: number, alpha: number): number {
   const z = (x - stats.mean) / sd;
   ewUpdate(stats, x, alpha);
   return z;
+}
+
+const DAY_MS = 86_400_000;
+const Z_RING = 4096;
+
+/** The largest surprise at this time of day yesterday (±jitter samples), then remembers today's. */
+function recurrence(s: State, z: number, jitter: number): number {
+  const step = s.seasonal.stepMs;
+  const day = step > 0 ? Math.round(DAY_MS / step) : 0;
+  let past = 0;
+  if (day > jitter && day + jitter < Z_RING && s.n > day + jitter) {
+    for (let k = day - jitter; k <= day + jitter; k++) {
+      past = Math.max(past, s.zRing[(s.zHead - k + Z_RING) % Z_RING] ?? 0);
+    }
+  }
+  s.zRing[s.zHead] = z;
+  s.zHead = (s.zHead + 1) % Z_RING;
+  return past;
 }
 
 /** Robust residual scale: mean absolute residual, with each residual capped so outliers can't inflate it. */
@@ -196,7 +225,10 @@ export class EnsembleDetector implements StreamingDetector {
       : likelihoodZ(s.surpriseStats, z, o.likelihoodAlpha);
     const novelty = contextUpdate(s.context, v);
     const zzContext = likelihoodZ(s.contextStats, novelty, o.likelihoodAlpha);
-    const gated = zz * (1 - o.contextGate + o.contextGate * novelty);
+    const recurring = recurrence(s, zLin, o.recurrenceJitter);
+    const recurrenceDamp =
+      recurring >= o.recurrenceRatio * zLin && zLin > 0 ? o.recurrenceFactor : 1;
+    const gated = recurrenceDamp * zz * (1 - o.contextGate + o.contextGate * novelty);
     const zzAll = Math.max(gated, o.contextWeight * zzContext);
     const lik = s.surpriseStats.n > 0 ? s.surpriseStats : s.pointStats;
     if (s.n < o.warmup || lik.n < o.likelihoodWarmup) return { score: 0 };
