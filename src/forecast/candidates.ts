@@ -1,4 +1,5 @@
 import { mstlForecast } from "./models/mstl.ts";
+import { seasonalMedian } from "./models/seasonal-median.ts";
 import { seasonalNaive } from "./models/seasonal-naive.ts";
 import { thetaM4 } from "./models/theta.ts";
 
@@ -37,11 +38,23 @@ export function candidatePool(periods: readonly number[]): Candidate[] {
     predict: (y: readonly number[], h: number) =>
       mstlForecast(y, h, { periods: [...ps], log, cycles, trend }),
   });
+  // Chosen on a validation split of M4 Hourly (the last 48 training hours), never its test part.
   pool.push(
-    mstl(true, "none", [2, 4]),
+    mstl(true, "none", [1, 2]),
+    mstl(true, "none", [3, 3]),
     mstl(true, "damped", [2], [daily]),
-    mstl(false, "damped", [3, 4]),
   );
-  pool.push({ name: "theta", minLength: 3 * daily, predict: (y, h) => thetaM4(y, h, daily) });
+  pool.push(
+    mstl(true, "none", [1], [daily]),
+    mstl(true, "none", [3], [daily]),
+    mstl(false, "none", [2], [daily]),
+  );
+  for (const p of sorted) {
+    pool.push({
+      name: `smedian-${p}x3`,
+      minLength: 3 * p,
+      predict: (y, h) => seasonalMedian(y, h, p, 3),
+    });
+  }
   return pool;
 }
