@@ -128,4 +128,62 @@ describe("scheduler", () => {
   it("says so when there are no nodes", () => {
     expect(fitError(0, undefined, [])).toBe("no nodes available to schedule pods");
   });
+
+  it("keeps replicas with required pod anti-affinity apart and reports when they cannot be", () => {
+    const c = new SimCluster();
+    c.apply([node("node-1"), node("node-2")]);
+    const affinity = {
+      podAntiAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: [
+          { labelSelector: { matchLabels: { app: "db" } }, topologyKey: "kubernetes.io/hostname" },
+        ],
+      },
+    };
+    c.apply(
+      ["db-0", "db-1", "db-2"].map((n) => {
+        const p = pod(n, {}, { affinity });
+        return { ...p, metadata: { ...p.metadata, labels: { app: "db" } } };
+      }),
+    );
+    c.step(2000);
+    const placed = ["db-0", "db-1"].map((n) => getPod(c, n).spec.nodeName);
+    expect(new Set(placed).size).toBe(2);
+    expect(condition(getPod(c, "db-2"), "PodScheduled")?.message).toBe(
+      "0/2 nodes are available: 2 node(s) didn't match pod anti-affinity rules. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.",
+    );
+  });
+
+  it("enforces DoNotSchedule topology spread constraints over zones", () => {
+    const c = new SimCluster();
+    c.apply([
+      node("node-a", { zone: "a" }),
+      node("node-b", { zone: "b" }),
+      node("node-c", { zone: "b", cpu: "64" }),
+    ]);
+    const tsc = [
+      {
+        maxSkew: 1,
+        topologyKey: "topology.kubernetes.io/zone",
+        whenUnsatisfiable: "DoNotSchedule",
+        labelSelector: { matchLabels: { app: "web" } },
+      },
+    ];
+    const labelled = (n: string, spec: Record<string, unknown>) => {
+      const p = pod(n, {}, spec);
+      return { ...p, metadata: { ...p.metadata, labels: { app: "web" } } };
+    };
+    // Two replicas already in zone b: the next must go to zone a whatever the free room says.
+    c.apply([labelled("web-0", { nodeName: "node-b" }), labelled("web-1", { nodeName: "node-c" })]);
+    c.apply([labelled("web-2", { topologySpreadConstraints: tsc })]);
+    c.step(2000);
+    expect(getPod(c, "web-2").spec.nodeName).toBe("node-a");
+    c.store.mutate("nodes", undefined, "node-a", (d) => {
+      d.spec.unschedulable = true;
+    });
+    c.apply([labelled("web-3", { topologySpreadConstraints: tsc })]);
+    c.step(2000);
+    expect(condition(getPod(c, "web-3"), "PodScheduled")?.message).toBe(
+      "0/3 nodes are available: 1 node(s) were unschedulable, 2 node(s) didn't match pod topology spread constraints. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.",
+    );
+  });
 });

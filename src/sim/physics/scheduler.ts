@@ -11,9 +11,15 @@ import {
   type FilterResult,
   filterNode,
   histogram,
+  matchesNodeAffinity,
   type NodeUsage,
   volumePreFilter,
 } from "./scheduler-filters.ts";
+import {
+  interPodAffinityFilter,
+  type Placement,
+  topologySpreadFilter,
+} from "./scheduler-interpod.ts";
 
 const INITIAL_BACKOFF_MS = 1000;
 const MAX_BACKOFF_MS = 10_000;
@@ -65,9 +71,18 @@ export class Scheduler implements Controller {
     const failures: FilterResult[] = [];
     const pre = volumePreFilter(this.ctx.store, pod);
     if (!pre) {
+      const placement: Placement = {
+        pods: pods.filter((p) => p.spec?.nodeName && !isTerminal(p)),
+        nodes: new Map(nodes.map((n) => [n.metadata.name as string, n])),
+      };
+      // PodTopologySpread counts domains of the nodes the pod's node affinity allows.
+      const eligible = nodes.filter((n) => matchesNodeAffinity(pod, n));
       for (const node of nodes) {
         const used = usage.get(node.metadata.name as string) ?? { cpu: 0, memory: 0, pods: 0 };
-        const f = filterNode(pod, node, used);
+        const f =
+          filterNode(pod, node, used) ??
+          topologySpreadFilter(pod, node, placement, eligible) ??
+          interPodAffinityFilter(pod, node, placement);
         if (f) failures.push(f);
         else feasible.push(node);
       }
