@@ -3,7 +3,7 @@
  * ignoring pod-template-hash, new ReplicaSet construction and the surge/unavailable fenceposts.
  */
 import type { KubeObject } from "../store/types.ts";
-import { computeHash, ownerRefTo, replicasOf, scaledValue, stableJson } from "./util.ts";
+import { canonical, computeHash, ownerRefTo, replicasOf, scaledValue, stableJson } from "./util.ts";
 
 export const REVISION = "deployment.kubernetes.io/revision";
 export const REVISION_HISTORY = "deployment.kubernetes.io/revision-history";
@@ -18,7 +18,7 @@ export function revisionOf(rs: KubeObject): number {
 function withoutHash(template: KubeObject["spec"]): string {
   const t = structuredClone(template ?? {});
   if (t.metadata?.labels) delete t.metadata.labels[HASH_LABEL];
-  return stableJson(t);
+  return stableJson(canonical(t));
 }
 
 /** EqualIgnoreHash: what makes `kubectl rollout undo` find the old ReplicaSet again. */

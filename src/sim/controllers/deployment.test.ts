@@ -112,6 +112,9 @@ describe("deployment controller", () => {
       (d) => {
         d.spec.template = structuredClone(first.spec.template);
         delete d.spec.template.metadata.labels["pod-template-hash"];
+        // What kubectl sends: the template re-encoded by Go, with null and empty fields.
+        d.spec.template.metadata.creationTimestamp = null;
+        d.spec.template.spec.containers[0].resources = {};
       },
       {},
     );

@@ -111,6 +111,26 @@ export function setCondition(conds: Condition[] | undefined, next: Condition, no
   return old ? list.map((x) => (x.type === next.type ? c : x)) : [...list, c];
 }
 
+/**
+ * Drops nulls and empty objects/arrays: Go clients (kubectl rollout undo) send a decoded and
+ * re-encoded template (`creationTimestamp: null`, `resources: {}`) that is equal as a Go struct.
+ */
+export function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) {
+    const out = v.map(canonical).filter((x) => x !== undefined);
+    return out.length ? out : undefined;
+  }
+  if (v && typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      const c = canonical(x);
+      if (c !== undefined) out[k] = c;
+    }
+    return Object.keys(out).length ? out : undefined;
+  }
+  return v === null ? undefined : v;
+}
+
 /** Stable JSON (sorted keys) for template comparison and hashing. */
 export function stableJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableJson).join(",")}]`;
@@ -129,7 +149,7 @@ export function stableJson(v: unknown): string {
  */
 export function computeHash(template: unknown, collisionCount?: number): string {
   let h = 0x811c9dc5;
-  const text = stableJson(template) + (collisionCount ? String(collisionCount) : "");
+  const text = stableJson(canonical(template)) + (collisionCount ? String(collisionCount) : "");
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i) & 0xff;
     h = Math.imul(h, 0x01000193) >>> 0;
