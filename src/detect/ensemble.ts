@@ -1,9 +1,13 @@
 /**
- * opsloop's default streaming detector: robust residual z-scores from three baselines (a fast
- * EWMA for spikes, the value one season ago when a daily/weekly period is found, and a short vs
- * long mean for level shifts), an anomaly-likelihood stage (is the recent mean surprise unusual
- * against this series' own long-run surprise?) and a suppression memory so one incident scores
- * high once rather than as a burst. O(1) amortised per point; state is plain JSON.
+ * opsloop's default streaming detector. Surprise z = the largest of: the change from the previous
+ * value (taking the smaller of that and the deviation from one season ago when a daily/weekly
+ * period is found), a short vs long mean for level shifts, and short vs long volatility — each
+ * against a robust, capped residual scale. An anomaly-likelihood stage then asks how unusual that
+ * surprise is against this series' own long-run surprise (HTM's idea), and three dampers keep
+ * NAB-style false positives down: familiar value transitions (CAD-like context counts), surprises
+ * that also happened at the same time yesterday, and a memory/quiet period so one incident scores
+ * high once rather than as a burst. O(1) amortised per point; state is bounded and plain JSON.
+ * Every option below was chosen on NAB DEV (bench/nab/NOTES.md), one setting for all series.
  */
 import { OpsloopError } from "../core/errors.ts";
 import {
@@ -42,22 +46,13 @@ export interface EnsembleOptions {
   suppressDecay: number;
   /** Scores not above the remembered peak are multiplied by this. */
   suppressFactor: number;
-  /** Score the likelihood of the surprise (true) or the surprise itself (false). */
-  likelihood: boolean;
   /** Weight of the level-shift z against the point z when they are combined. */
   levelWeight: number;
-  /** Judge point and level surprise each against its own history (true) or combined (false). */
-  perComponent: boolean;
-  levelLikelihoodWeight: number;
   /** A likelihood z this high is an alert: the next `quietPoints` scores are damped. */
   alertZ: number;
   quietPoints: number;
-  /** Weight of the context-novelty likelihood (0 = off). */
-  contextWeight: number;
   /** How much a familiar context (novelty 0) damps the score: 0 = not at all, 1 = fully. */
   contextGate: number;
-  /** Judge log(1 + z) rather than z, taming heavy tails in the long-run statistics. */
-  logSurprise: boolean;
   /** Short-run mean |change| against the long-run one: a change of volatility. */
   volatilityAlpha: number;
   volatilityWeight: number;
@@ -77,15 +72,10 @@ export const ENSEMBLE_DEFAULTS: EnsembleOptions = {
   likelihoodAlpha: 0.003,
   suppressDecay: 0.999,
   suppressFactor: 0.3,
-  likelihood: true,
   levelWeight: 1 / 3,
-  perComponent: false,
-  levelLikelihoodWeight: 1,
   alertZ: 8,
   quietPoints: 150,
-  contextWeight: 0,
   contextGate: 0.8,
-  logSurprise: false,
   volatilityAlpha: 0.05,
   volatilityWeight: 0.3,
   recurrenceRatio: 0.8,
@@ -102,10 +92,7 @@ interface State {
   long: EwStats;
   short: number;
   surpriseStats: EwStats;
-  pointStats: EwStats;
-  levelStats: EwStats;
   context: ContextState;
-  contextStats: EwStats;
   peak: number;
   shortAbs: number;
   zRing: number[];
@@ -125,10 +112,7 @@ function newState(): State {
     long: newEwStats(),
     short: 0,
     surpriseStats: newEwStats(),
-    pointStats: newEwStats(),
-    levelStats: newEwStats(),
     context: newContextState(),
-    contextStats: newEwStats(),
     peak: 0,
     shortAbs: 0,
     zRing: [],
@@ -173,6 +157,39 @@ function updateScale(scale: number, residual: number, alpha: number, n: number):
   return scale + a * (capped - scale);
 }
 
+interface Why {
+  v: number;
+  previous: number;
+  longMean: number;
+  zSpike: number;
+  zPoint: number;
+  zLevel: number;
+  zVolatility: number;
+  zz: number;
+}
+
+function fmt(x: number): string {
+  return Number(x.toPrecision(x >= 100 || x <= -100 ? 8 : 3)).toString();
+}
+
+/** The strongest of the component surprises, in words, plus how rare that is for this series. */
+function explain(w: Why, periodMs: number): string {
+  const strongest = Math.max(w.zPoint, w.zLevel, w.zVolatility);
+  let what: string;
+  if (strongest === w.zLevel) {
+    what = `level moved to about ${fmt(w.v)} from a long-run mean of ${fmt(w.longMean)}`;
+  } else if (strongest === w.zVolatility) {
+    what = "the series became much more volatile than usual";
+  } else {
+    what = `value ${fmt(w.v)} after ${fmt(w.previous)} is a jump of ${fmt(w.zSpike)}× the usual change`;
+    if (periodMs > 0) {
+      const season = periodMs >= 7 * DAY_MS ? "a week" : "a day";
+      what += `, and ${fmt(w.zPoint)}× the usual deviation from ${season} earlier`;
+    }
+  }
+  return `${what}; this surprise is ${fmt(w.zz)}σ above what is normal for this series`;
+}
+
 export class EnsembleDetector implements StreamingDetector {
   private readonly o: EnsembleOptions;
   private s: State = newState();
@@ -195,6 +212,8 @@ export class EnsembleDetector implements StreamingDetector {
       ewUpdate(s.long, v, o.slowAlpha);
       return { score: 0 };
     }
+    const previous = s.fast;
+    const longMean = s.long.mean;
     const spikeResidual = Math.abs(v - s.fast);
     const zSpike = spikeResidual / Math.max(s.spikeScale, floor);
     let zPoint = zSpike;
@@ -215,24 +234,14 @@ export class EnsembleDetector implements StreamingDetector {
 
     s.shortAbs += o.volatilityAlpha * (spikeResidual - s.shortAbs);
     const zVolatility = s.shortAbs / Math.max(s.spikeScale, floor);
-    const zLin = Math.max(zPoint, zLevel * o.levelWeight, zVolatility * o.volatilityWeight);
-    const z = o.logSurprise ? Math.log1p(zLin) : zLin;
-    const zz = o.perComponent
-      ? Math.max(
-          likelihoodZ(s.pointStats, zPoint, o.likelihoodAlpha),
-          o.levelLikelihoodWeight * likelihoodZ(s.levelStats, zLevel, o.likelihoodAlpha),
-        )
-      : likelihoodZ(s.surpriseStats, z, o.likelihoodAlpha);
+    const z = Math.max(zPoint, zLevel * o.levelWeight, zVolatility * o.volatilityWeight);
+    const zz = likelihoodZ(s.surpriseStats, z, o.likelihoodAlpha);
     const novelty = contextUpdate(s.context, v);
-    const zzContext = likelihoodZ(s.contextStats, novelty, o.likelihoodAlpha);
-    const recurring = recurrence(s, zLin, o.recurrenceJitter);
-    const recurrenceDamp =
-      recurring >= o.recurrenceRatio * zLin && zLin > 0 ? o.recurrenceFactor : 1;
-    const gated = recurrenceDamp * zz * (1 - o.contextGate + o.contextGate * novelty);
-    const zzAll = Math.max(gated, o.contextWeight * zzContext);
-    const lik = s.surpriseStats.n > 0 ? s.surpriseStats : s.pointStats;
-    if (s.n < o.warmup || lik.n < o.likelihoodWarmup) return { score: 0 };
-    const raw = o.likelihood ? Math.max(0, zzAll) : z;
+    const recurring = recurrence(s, z, o.recurrenceJitter) >= o.recurrenceRatio * z && z > 0;
+    const damp =
+      (recurring ? o.recurrenceFactor : 1) * (1 - o.contextGate + o.contextGate * novelty);
+    if (s.n < o.warmup || s.surpriseStats.n < o.likelihoodWarmup) return { score: 0 };
+    const raw = Math.max(0, zz * damp);
     let suppressed = raw > s.peak ? raw : raw * o.suppressFactor;
     s.peak = Math.max(s.peak * o.suppressDecay, raw);
     if (s.quiet > 0) {
@@ -240,19 +249,18 @@ export class EnsembleDetector implements StreamingDetector {
       suppressed *= o.suppressFactor;
     } else if (raw >= o.alertZ) s.quiet = o.quietPoints;
     const score = suppressed / (suppressed + 4);
-    return score >= 0.5 ? { score, explanation: this.explain(zSpike, zPoint, zLevel) } : { score };
-  }
-
-  private explain(zSpike: number, zPoint: number, zLevel: number): string {
-    const parts: string[] = [];
-    if (zLevel * this.o.levelWeight >= zPoint)
-      parts.push(`level shifted ${zLevel.toFixed(1)}σ from its long-run mean`);
-    else if (zPoint < zSpike)
-      parts.push(
-        `value is ${zPoint.toFixed(1)}× the usual deviation from the same time one season ago`,
-      );
-    else parts.push(`value jumped ${zSpike.toFixed(1)}× the usual point-to-point change`);
-    return `${parts.join("; ")} (unusual for this series)`;
+    if (score < 0.5) return { score };
+    const why = {
+      v,
+      previous,
+      longMean,
+      zSpike,
+      zPoint,
+      zLevel: zLevel * o.levelWeight,
+      zVolatility: zVolatility * o.volatilityWeight,
+      zz,
+    };
+    return { score, explanation: explain(why, s.seasonal.period * s.seasonal.stepMs) };
   }
 
   snapshot(): unknown {
