@@ -9,7 +9,7 @@ import type { AuditLog } from "../act/audit.ts";
 import type { Executor } from "../act/executor.ts";
 import { matches, type Runbook } from "../act/runbook.ts";
 import type { Clock } from "../core/clock.ts";
-import type { Finding, Incident } from "../core/types.ts";
+import type { ActionSummary, Finding, Incident } from "../core/types.ts";
 import { TrendToLimitDetector } from "../detect/trend-to-limit.ts";
 import { analyzePodStartup } from "../diagnose/analyzers/pod-startup.ts";
 import type { IncidentEvent, IncidentManager } from "../incidents/incidents.ts";
@@ -34,6 +34,7 @@ export interface AgentDeps {
 
 export interface AgentEvents {
   incident: [IncidentEvent];
+  action: [Incident, ActionSummary];
   error: [unknown];
 }
 
@@ -114,10 +115,10 @@ export class Agent extends EventEmitter<AgentEvents> {
     const p = this.deps.executor
       .run(runbook, finding)
       .then((actions) => {
-        let latest: Incident | undefined;
-        for (const a of actions)
-          latest = this.deps.incidents.recordAction(incident.id, a, this.deps.clock.now());
-        if (latest) this.emit("incident", { type: "updated", incident: latest });
+        for (const a of actions) {
+          const latest = this.deps.incidents.recordAction(incident.id, a, this.deps.clock.now());
+          if (latest) this.emit("action", latest, a);
+        }
       })
       .catch((e: unknown) => {
         this.emit("error", e);

@@ -106,10 +106,8 @@ export class IncidentManager {
         .flatMap((f) => f.affected.map((a) => a.name))
         .sort()
         .join();
-    const changed =
-      existing.status !== inc.status ||
-      existing.rootCause !== inc.rootCause ||
-      affected(existing) !== affected(inc);
+    // The root-cause text of a prediction counts down its ETA every cycle: not a change worth an event.
+    const changed = existing.status !== inc.status || affected(existing) !== affected(inc);
     return changed ? { type: "updated", incident: inc } : undefined;
   }
 

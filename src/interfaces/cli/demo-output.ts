@@ -76,14 +76,15 @@ export function summarize(x: {
   };
 }
 
+export function formatAction(i: Incident, a: ActionSummary): string {
+  const target = `${a.target.namespace}/${a.target.name}`;
+  return `${isoTime(a.time)} ACTION   ${a.action} ${target} for "${i.title}": ${a.verdict}, ${a.result} (${a.reasons.join("; ")}) audit ${a.auditId}\n`;
+}
+
 export function formatEvent(e: IncidentEvent): string {
   const i = e.incident;
   const at = isoTime(i.updatedAt);
   if (e.type === "resolved") return `${at} RESOLVED ${i.title}\n`;
-  const last = i.actions[i.actions.length - 1];
-  if (e.type === "updated" && last && last.time === i.updatedAt) {
-    return `${at} ACTION   ${last.action} ${last.target.namespace}/${last.target.name}: ${last.verdict}, ${last.result} (${last.reasons.join("; ")}) audit ${last.auditId}\n`;
-  }
   const eta = i.findings[0]?.eta;
   const when = eta ? ` (ETA ${isoTime(eta)})` : "";
   return `${at} ${e.type === "opened" ? "OPENED  " : "UPDATED "} [${i.status}] ${i.title}: ${i.rootCause}${when}\n`;

@@ -14,7 +14,7 @@ import { IncidentManager } from "../../incidents/incidents.ts";
 import { KubeSource, loadKubeConfig } from "../../sources/kubernetes/kube-source.ts";
 import { Scraper } from "../../sources/prometheus/scrape.ts";
 import { openDb } from "../../store/sqlite.ts";
-import { type DemoSummary, formatEvent, summarize } from "./demo-output.ts";
+import { type DemoSummary, formatAction, formatEvent, summarize } from "./demo-output.ts";
 import { startSim } from "./sim-runtime.ts";
 
 export interface DemoOptions {
@@ -71,6 +71,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
         `simulated cluster at ${sim.url} (kubeconfig ${sim.kubeconfig}), scenario ${o.scenario}\n`,
       );
       agent.on("incident", (e) => o.write(formatEvent(e)));
+      agent.on("action", (i, a) => o.write(formatAction(i, a)));
     }
     agent.on("error", (e) => errors.push(`agent: ${(e as Error).message}`));
     const startedAt = clock.now();

@@ -1,5 +1,6 @@
 /** Every CLI command, one registration line each (add yours here). */
 import type { Command } from "commander";
+import { registerAuditCommand } from "./audit.ts";
 import { registerDemoCommand } from "./demo.ts";
 import { registerDetectCommand } from "./detect.ts";
 import { registerForecastCommand } from "./forecast.ts";
@@ -8,6 +9,7 @@ import { registerSimCommand } from "./sim.ts";
 export function registerCommands(program: Command): void {
   registerSimCommand(program);
   registerDemoCommand(program);
+  registerAuditCommand(program);
   registerDetectCommand(program);
   registerForecastCommand(program);
 }
