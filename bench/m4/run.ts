@@ -7,17 +7,18 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { loadM4Hourly } from "../../src/forecast/datasets.ts";
 import { forecast } from "../../src/forecast/forecast.ts";
-import { mase, owa, smape } from "../../src/forecast/metrics.ts";
+import { coverage, mase, msis, owa, smape } from "../../src/forecast/metrics.ts";
 import { seasonalNaive } from "../../src/forecast/models/seasonal-naive.ts";
 import { naive2, thetaM4 } from "../../src/forecast/models/theta.ts";
 
 const H = 48;
 const M = 24;
-const methods: Record<string, (y: number[]) => number[]> = {
-  "sNaive (ours)": (y) => seasonalNaive(y, H, M),
-  "Naive2 (ours)": (y) => naive2(y, H, M),
-  "Theta (ours)": (y) => thetaM4(y, H, M),
-  "opsloop default": (y) => forecast(y, { horizon: H, period: M }).mean,
+type Point = { mean: number[]; lower?: number[]; upper?: number[] };
+const methods: Record<string, (y: number[]) => Point> = {
+  "sNaive (ours)": (y) => ({ mean: seasonalNaive(y, H, M) }),
+  "Naive2 (ours)": (y) => ({ mean: naive2(y, H, M) }),
+  "Theta (ours)": (y) => ({ mean: thetaM4(y, H, M) }),
+  "opsloop default": (y) => forecast(y, { horizon: H, period: M, level: 95 }),
 };
 const published = [
   { method: "sNaive (published)", smape: 13.912, mase: 1.193 },
@@ -43,14 +44,22 @@ const series = loadM4Hourly()
 const rows = Object.entries(methods).map(([method, fn]) => {
   let s = 0;
   let m = 0;
+  let is = 0;
+  let cover = 0;
   const started = performance.now();
   for (const x of series) {
     const f = fn(x.train);
-    s += smape(x.test, f);
-    m += mase(x.train, x.test, f, M);
+    s += smape(x.test, f.mean);
+    m += mase(x.train, x.test, f.mean, M);
+    if (f.lower && f.upper) {
+      is += msis(x.train, x.test, f.lower, f.upper, M);
+      cover += coverage(x.test, f.lower, f.upper);
+    }
   }
   const msPerSeries = (performance.now() - started) / series.length;
-  return { method, smape: s / series.length, mase: m / series.length, msPerSeries };
+  const n = series.length;
+  const intervals = is > 0 ? { msis95: is / n, coverage95: cover / n } : {};
+  return { method, smape: s / n, mase: m / n, msPerSeries, ...intervals };
 });
 
 const table = [
@@ -88,4 +97,11 @@ writeFileSync(
   file,
   `${JSON.stringify({ series: series.length, every, validate: args.validate, horizon: H, period: M, results: table }, null, 2)}\n`,
 );
+for (const r of rows) {
+  if (r.msis95 !== undefined) {
+    console.log(
+      `${r.method}: 95% intervals cover ${(100 * (r.coverage95 ?? 0)).toFixed(1)}% of test values, MSIS ${r.msis95.toFixed(3)}`,
+    );
+  }
+}
 console.log(`wrote ${file.pathname}`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { hasDataset, loadM4Hourly } from "./datasets.ts";
-import { mase, owa, seasonalNaiveScale, smape } from "./metrics.ts";
+import { coverage, mase, msis, owa, seasonalNaiveScale, smape } from "./metrics.ts";
 import { seasonalNaive } from "./models/seasonal-naive.ts";
 
 describe("M4 metrics", () => {
@@ -20,6 +20,12 @@ describe("M4 metrics", () => {
   it("computes OWA against Naive2, which scores exactly 1", () => {
     expect(owa(18.383, 2.395)).toBe(1);
     expect(owa(13.912, 1.193)).toBeCloseTo(0.627, 3);
+  });
+
+  it("scores intervals by width plus 2/alpha per miss (MSIS) and counts coverage", () => {
+    // scale 2; widths 2 and 2; the second actual is 1 above the upper bound: 2/0.05·1 = 40.
+    expect(msis([1, 3, 2, 6], [5, 9], [4, 6], [6, 8], 2)).toBe((2 + 2 + 40) / 2 / 2);
+    expect(coverage([5, 9], [4, 6], [6, 8])).toBe(0.5);
   });
 
   it("rejects mismatched lengths and too-short in-sample data", () => {

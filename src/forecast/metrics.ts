@@ -65,3 +65,42 @@ export function owa(
 ): number {
   return 0.5 * (smapeMean / naive2.smape + maseMean / naive2.mase);
 }
+
+/**
+ * Mean scaled interval score (M4's interval measure) for a (1−alpha) interval: width plus
+ * 2/alpha times each miss, averaged over the horizon and divided by the seasonal-naive scale.
+ */
+export function msis(
+  insample: readonly number[],
+  actual: readonly number[],
+  lower: readonly number[],
+  upper: readonly number[],
+  m: number,
+  alpha = 0.05,
+): number {
+  checkPair(actual, lower);
+  checkPair(actual, upper);
+  let sum = 0;
+  for (let t = 0; t < actual.length; t++) {
+    const y = actual[t] as number;
+    const l = lower[t] as number;
+    const u = upper[t] as number;
+    sum += u - l + (y < l ? (2 / alpha) * (l - y) : 0) + (y > u ? (2 / alpha) * (y - u) : 0);
+  }
+  return sum / actual.length / seasonalNaiveScale(insample, m);
+}
+
+/** Share of actual values inside [lower, upper]. */
+export function coverage(
+  actual: readonly number[],
+  lower: readonly number[],
+  upper: readonly number[],
+): number {
+  checkPair(actual, lower);
+  let inside = 0;
+  for (let t = 0; t < actual.length; t++) {
+    const y = actual[t] as number;
+    if (y >= (lower[t] as number) && y <= (upper[t] as number)) inside++;
+  }
+  return inside / actual.length;
+}
