@@ -3,6 +3,7 @@
  * and install a scenario on a simulated cluster.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
 import { OpsloopError } from "../../core/errors.ts";
@@ -83,5 +84,13 @@ function readScenarioFile(path: string): Scenario {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
     throw new OpsloopError("invalid_input", `invalid scenario ${path}: ${problems.join("; ")}`);
   }
-  return parsed.data;
+  return withIncludes(parsed.data, dirname(path));
+}
+
+/** Inlines `include`d manifest files so a loaded scenario is self-contained. */
+function withIncludes(s: Scenario, base: string): Scenario {
+  if (s.include.length === 0) return s;
+  const included = s.include.flatMap((f) => parseManifests(readFileSync(join(base, f), "utf8")));
+  const own = parseManifests(s.objects);
+  return { ...s, include: [], objects: [...included, ...own] as Record<string, unknown>[] };
 }

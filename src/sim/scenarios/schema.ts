@@ -104,6 +104,8 @@ export const Scenario = z
     /** Simulated start time (ISO 8601); default the simulator's (Monday 2026-01-05 00:00 UTC). */
     start: z.iso.datetime().optional(),
     images: ImagesConfig.default({}),
+    /** Manifest files applied before `objects`, relative to the scenario file (shared clusters). */
+    include: z.array(z.string()).default([]),
     objects: Manifests.default([]),
     timeline: z.array(TimelineAction).default([]),
     truth: Truth.default({ findings: [] }),
