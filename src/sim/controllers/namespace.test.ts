@@ -40,18 +40,29 @@ describe("namespace controller and garbage collector", () => {
     expect(c.store.list("pods", { namespace: "default" })).toEqual([]);
   });
 
-  it("orphans dependents when the owner carries the orphan finalizer", () => {
+  it("orphans dependents on propagationPolicy Orphan", () => {
     const c = new SimCluster();
     c.apply([node("node-1"), deployment("web", 1)]);
     advance(c, 5);
-    c.store.mutate("deployments.apps", "default", "web", (d) => {
-      d.metadata.finalizers = ["orphan"];
-    });
-    c.store.delete("deployments.apps", "default", "web");
-    advance(c, 5);
+    c.store.delete("deployments.apps", "default", "web", { propagationPolicy: "Orphan" });
+    advance(c, 3);
     expect(c.store.get("deployments.apps", "default", "web")).toBeUndefined();
     const [rs] = c.store.list("replicasets.apps");
     expect(rs?.metadata.ownerReferences ?? []).toEqual([]);
     expect(c.store.list("pods")).toHaveLength(1);
+  });
+
+  it("deletes dependents before the owner on propagationPolicy Foreground", () => {
+    const c = new SimCluster();
+    c.apply([node("node-1"), deployment("web", 1)]);
+    advance(c, 5);
+    c.store.delete("deployments.apps", "default", "web", { propagationPolicy: "Foreground" });
+    expect(c.store.get("deployments.apps", "default", "web")?.metadata.finalizers).toEqual([
+      "foregroundDeletion",
+    ]);
+    advance(c, 40);
+    expect(c.store.list("pods")).toEqual([]);
+    expect(c.store.list("replicasets.apps")).toEqual([]);
+    expect(c.store.get("deployments.apps", "default", "web")).toBeUndefined();
   });
 });

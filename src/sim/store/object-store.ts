@@ -81,6 +81,11 @@ function objKey(ns: string | undefined, name: string): string {
   return ns ? `${ns}/${name}` : name;
 }
 
+const GC_FINALIZERS: Record<string, string> = {
+  Orphan: "orphan",
+  Foreground: "foregroundDeletion",
+};
+
 /** A namespace's spec.finalizers ("kubernetes") hold it in Terminating like metadata.finalizers. */
 function finalizerCount(t: ResourceType, o: KubeObject): number {
   const spec = t.resource === "namespaces" ? (o.spec?.finalizers?.length ?? 0) : 0;
@@ -318,11 +323,14 @@ export class ObjectStore {
     }
     const k = objKey(ns, name);
     const grace = opts.force ? undefined : this.gracefulPolicy(old, opts);
-    // A namespace's spec.finalizers ("kubernetes") hold it in Terminating like metadata.finalizers.
-    const hasFinalizers = !opts.force && finalizerCount(t, old) > 0;
+    // Orphan/Foreground deletion is carried out by the garbage collector through these finalizers.
+    const gcFinalizer = opts.force ? undefined : GC_FINALIZERS[opts.propagationPolicy ?? ""];
+    const hasFinalizers = !opts.force && (finalizerCount(t, old) > 0 || gcFinalizer !== undefined);
     if (grace !== undefined || hasFinalizers) {
       if (old.metadata.deletionTimestamp) return old;
       const obj = clone(old) as KubeObject;
+      if (gcFinalizer && !obj.metadata.finalizers?.includes(gcFinalizer))
+        obj.metadata.finalizers = [...(obj.metadata.finalizers ?? []), gcFinalizer];
       obj.metadata.deletionTimestamp = isoTime(this.clock.now() + (grace ?? 0) * 1000);
       obj.metadata.deletionGracePeriodSeconds = grace ?? 0;
       if (opts.dryRun) return obj;
