@@ -135,13 +135,14 @@ function likelihoodZ(stats: EwStats, x: number, alpha: number): number {
 const DAY_MS = 86_400_000;
 const Z_RING = 4096;
 
-/** The largest surprise at this time of day yesterday (±jitter samples), then remembers today's. */
+/** The largest surprise at this time yesterday or a week ago (±jitter samples); remembers today's. */
 function recurrence(s: State, z: number, jitter: number): number {
   const step = s.seasonal.stepMs;
-  const day = step > 0 ? Math.round(DAY_MS / step) : 0;
   let past = 0;
-  if (day > jitter && day + jitter < Z_RING && s.n > day + jitter) {
-    for (let k = day - jitter; k <= day + jitter; k++) {
+  for (const periodMs of [DAY_MS, 7 * DAY_MS]) {
+    const lag = step > 0 ? Math.round(periodMs / step) : 0;
+    if (lag <= jitter || lag + jitter >= Z_RING || s.n <= lag + jitter) continue;
+    for (let k = lag - jitter; k <= lag + jitter; k++) {
       past = Math.max(past, s.zRing[(s.zHead - k + Z_RING) % Z_RING] ?? 0);
     }
   }
