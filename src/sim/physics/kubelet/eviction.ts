@@ -41,6 +41,11 @@ export function evictionMessage(rt: NodeRuntime, now: number): string {
   return `The node was low on resource: ephemeral-storage. Threshold quantity: ${quantity(threshold)}, available: ${quantity(Math.max(0, fs.available))}. `;
 }
 
+/** The eviction manager's monitoring interval has come round and the node is under pressure. */
+export function evictionDue(rt: NodeRuntime, now: number): boolean {
+  return now - rt.lastEvictionCheck >= INTERVAL_MS && hasDiskPressure(rt, now);
+}
+
 export function runEviction(
   k: KubeletEnv,
   node: KubeObject,
@@ -49,7 +54,7 @@ export function runEviction(
   runtimes: Map<string, PodRuntime>,
   now: number,
 ): void {
-  if (now - rt.lastEvictionCheck < INTERVAL_MS || !hasDiskPressure(rt, now)) return;
+  if (!evictionDue(rt, now)) return;
   rt.lastEvictionCheck = now;
   const candidates = pods
     .filter((p) => !isTerminal(p) && !p.metadata.deletionTimestamp && !isCritical(p))

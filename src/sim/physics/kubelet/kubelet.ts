@@ -17,7 +17,7 @@ import {
 import { type ContainerSpec, isTerminal } from "../pod-util.ts";
 import { volumeError } from "./config.ts";
 import { syncContainer } from "./container.ts";
-import { runEviction } from "./eviction.ts";
+import { evictionDue, runEviction } from "./eviction.ts";
 import { buildStatus } from "./pod-status.ts";
 import {
   type KubeletEnv,
@@ -32,6 +32,25 @@ const MOUNT_BACKOFF_MS = 500;
 const MOUNT_BACKOFF_MAX_MS = 122_000;
 const SANDBOX_BACKOFF_MS = 5_000;
 const SANDBOX_BACKOFF_MAX_MS = 60_000;
+
+/** Everything of the runtime that shows in the pod status. */
+function fingerprint(prt: PodRuntime): string {
+  const parts: unknown[] = [prt.sandboxReady, prt.podIP];
+  for (const c of prt.containers.values()) {
+    parts.push(
+      c.phase,
+      c.waiting,
+      c.terminated,
+      c.lastTerminated,
+      c.ready,
+      c.restartCount,
+      c.backingOff,
+      c.containerID,
+      c.imageID,
+    );
+  }
+  return JSON.stringify(parts);
+}
 
 export class Kubelet implements Controller {
   readonly name = "kubelet";
@@ -70,16 +89,11 @@ export class Kubelet implements Controller {
       if (!rt || !node.status?.nodeInfo || !kubeletAlive(rt, now)) continue;
       const k = this.env(nodeName);
       for (const pod of pods) this.syncPod(k, node, rt, pod, now);
-      runEviction(
-        k,
-        node,
-        rt,
-        pods.flatMap(
-          (p) => this.ctx.store.get("pods", p.metadata.namespace, p.metadata.name as string) ?? [],
-        ),
-        this.runtimes,
-        now,
+      if (!evictionDue(rt, now)) continue;
+      const current = pods.flatMap(
+        (p) => this.ctx.store.get("pods", p.metadata.namespace, p.metadata.name as string) ?? [],
       );
+      runEviction(k, node, rt, current, this.runtimes, now);
     }
   }
 
@@ -194,12 +208,18 @@ export class Kubelet implements Controller {
     }
   }
 
+  /** Writes the status when the runtime changed or someone else wrote the pod since our last write. */
   private writeStatus(pod: KubeObject, prt: PodRuntime, now: number): void {
     const { namespace, name } = pod.metadata;
-    if (!this.ctx.store.get("pods", namespace, name as string)) return;
-    this.ctx.store.mutate("pods", namespace, name as string, (d) => {
+    const current = this.ctx.store.get("pods", namespace, name as string);
+    if (!current) return;
+    const print = fingerprint(prt);
+    if (print === prt.lastPrint && current.metadata.resourceVersion === prt.lastRv) return;
+    const written = this.ctx.store.mutate("pods", namespace, name as string, (d) => {
       d.status = buildStatus(d, prt, now);
     });
+    prt.lastPrint = print;
+    prt.lastRv = written.metadata.resourceVersion;
   }
 
   /** Graceful deletion: stop the containers, then confirm with a grace-0 delete. */

@@ -62,6 +62,9 @@ export interface PodRuntime {
   hostIP?: string;
   containers: Map<string, ContainerRuntime>;
   killingSince?: number;
+  /** What the last status write showed, and the pod's resourceVersion after it. */
+  lastPrint?: string;
+  lastRv?: string;
 }
 
 /** Everything a container sync needs: the simulation, the registry and the node's image cache. */
