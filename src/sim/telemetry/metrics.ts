@@ -58,7 +58,8 @@ function renderContainers(out: Exposition, tel: Telemetry, pods: KubeObject[], n
         image: c.image,
       };
       // cAdvisor reports only containers that exist on the node.
-      if (containerStartedAt(pod, c.name) === undefined && !tel.cpuSeconds.get(key)) continue;
+      const known = tel.cpuSeconds.has(key) || (tel.oomEvents.get(key)?.count ?? 0) > 0;
+      if (containerStartedAt(pod, c.name) === undefined && !known) continue;
       out.sample("container_memory_working_set_bytes", labels, memoryBytes(pod, c.name, now));
       out.sample("container_cpu_usage_seconds_total", labels, tel.cpuSeconds.get(key) ?? 0);
       const limit = c.resources?.limits?.memory;

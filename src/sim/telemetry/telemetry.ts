@@ -90,7 +90,9 @@ export class Telemetry implements Controller {
       const key = `${uid}/${c.name}`;
       const milli = cpuMillicores(pod, c.name, profile.rps);
       const jitter = 1 + 0.02 * this.gaussian();
-      this.cpuSeconds.set(key, (this.cpuSeconds.get(key) ?? 0) + (milli / 1000) * jitter * dt);
+      if (milli > 0 || this.cpuSeconds.has(key)) {
+        this.cpuSeconds.set(key, (this.cpuSeconds.get(key) ?? 0) + (milli / 1000) * jitter * dt);
+      }
       this.countOom(pod, c.name, key);
     }
     if (profile.rps <= 0) return;
@@ -127,7 +129,11 @@ export class Telemetry implements Controller {
     if (!s) return;
     const seen = this.oomEvents.get(key) ?? { count: 0, restarts: 0 };
     const restarts = s.restartCount ?? 0;
-    if (restarts > seen.restarts && s.lastState?.terminated?.reason === "OOMKilled") seen.count++;
+    // Several restarts can fall between two integrations; all of them were OOM kills when the
+    // last one was (the workload's memory behaviour does not change within a container).
+    if (restarts > seen.restarts && s.lastState?.terminated?.reason === "OOMKilled") {
+      seen.count += restarts - seen.restarts;
+    }
     seen.restarts = restarts;
     this.oomEvents.set(key, seen);
   }
