@@ -75,6 +75,18 @@ describe("EnsembleDetector", () => {
   });
 });
 
+describe("EnsembleDetector input", () => {
+  it("skips non-finite values without changing later scores", () => {
+    const a = new EnsembleDetector();
+    const b = new EnsembleDetector();
+    for (let i = 0; i < 500; i++) {
+      const v = Math.sin(i / 10) + (i === 400 ? 5 : 0);
+      if (i === 200) expect(b.update(i * 60_000, Number.NaN).score).toBe(0);
+      expect(b.update(i * 60_000, v).score).toBe(a.update(i * 60_000, v).score);
+    }
+  });
+});
+
 describe("scoreCsv", () => {
   it("writes timestamp,value,anomaly_score with one row per input row", () => {
     const out = formatScoredCsv(scoreCsv(seasonal(50, -1)))

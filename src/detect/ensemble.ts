@@ -199,6 +199,8 @@ export class EnsembleDetector implements StreamingDetector {
   }
 
   update(t: number, v: number): DetectorOutput {
+    // A missing scrape (NaN) must not poison the running statistics: skip it.
+    if (!Number.isFinite(v) || !Number.isFinite(t)) return { score: 0 };
     const s = this.s;
     const o = this.o;
     s.n++;
