@@ -6,6 +6,7 @@
  */
 import { isoTime, microTime } from "../../core/clock.ts";
 import type { Controller, SimContext } from "../engine.ts";
+import type { EventSource } from "../event-recorder.ts";
 import type { KubeObject } from "../store/types.ts";
 import { kubeletAlive, type NodeRuntime, type NodeStates, podCidr } from "./node-state.ts";
 import {
@@ -69,14 +70,22 @@ export class NodeLifecycle implements Controller {
     rt.lastHeartbeat = now;
     this.lastBeat.set(name, now);
     const src = { component: "kubelet", host: name };
-    this.ctx.events.record(updated, "Normal", "Starting", "Starting kubelet.", src);
-    this.ctx.events.record(
-      updated,
-      "Normal",
+    // The events a starting kubelet records (kubelet.go initializeModules, nodestatus setters).
+    const ev = (reason: string, message: string, source: EventSource = src) =>
+      this.ctx.events.record(updated, "Normal", reason, message, source);
+    ev("Starting", "Starting kubelet.");
+    ev("NodeAllocatableEnforced", "Updated Node Allocatable limit across pods");
+    for (const status of [
+      "NodeHasSufficientMemory",
+      "NodeHasNoDiskPressure",
+      "NodeHasSufficientPID",
       "NodeReady",
-      `Node ${name} status is now: NodeReady`,
-      src,
-    );
+    ]) {
+      ev(status, `Node ${name} status is now: ${status}`);
+    }
+    ev("RegisteredNode", `Node ${name} event: Registered Node ${name} in Controller`, {
+      component: "node-controller",
+    });
     this.renewLease(updated, now);
   }
 
