@@ -142,4 +142,22 @@ describe("kubelet configuration errors", () => {
     c.step(70_000);
     expect(getPod(c, "second").status.phase).toBe("Running");
   });
+
+  it("mounts the kube-api-access projected volume that manifests from real clusters carry", () => {
+    const c = cluster();
+    const projected = {
+      sources: [
+        { serviceAccountToken: { expirationSeconds: 3607, path: "token" } },
+        { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
+        {
+          downwardAPI: {
+            items: [{ path: "namespace", fieldRef: { fieldPath: "metadata.namespace" } }],
+          },
+        },
+      ],
+    };
+    c.apply([pod("api", {}, { volumes: [{ name: "kube-api-access-x1", projected }] })]);
+    c.step(2000);
+    expect(getPod(c, "api").status.phase).toBe("Running");
+  });
 });

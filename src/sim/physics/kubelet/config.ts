@@ -7,6 +7,8 @@ import type { ObjectStore } from "../../store/object-store.ts";
 import type { KubeObject } from "../../store/types.ts";
 import type { ContainerSpec } from "../pod-util.ts";
 
+const ROOT_CA = "kube-root-ca.crt";
+
 export type EnvResult = { ok: true; env: Record<string, string> } | { ok: false; message: string };
 
 function data(obj: KubeObject, secret: boolean): Record<string, string> {
@@ -25,7 +27,11 @@ function source(
   name: string,
 ): Record<string, string> | undefined {
   const obj = store.get(kind === "configmap" ? "configmaps" : "secrets", ns, name);
-  return obj ? data(obj, kind === "secret") : undefined;
+  if (obj) return data(obj, kind === "secret");
+  // kube-controller-manager's root-ca-cert-publisher keeps this ConfigMap in every namespace;
+  // manifests exported from real clusters mount it through the kube-api-access volume.
+  if (kind === "configmap" && name === ROOT_CA) return { "ca.crt": "" };
+  return undefined;
 }
 
 function fieldValue(
