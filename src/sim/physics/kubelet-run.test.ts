@@ -124,6 +124,30 @@ describe("kubelet container runs", () => {
     expect(s.lastState.terminated.exitCode).toBe(137);
   });
 
+  it("holds liveness and readiness until the startup probe passes, and restarts a container that never starts", () => {
+    const c = cluster();
+    const startupProbe = { tcpSocket: { port: 8080 }, periodSeconds: 5, failureThreshold: 2 };
+    const readinessProbe = { httpGet: { path: "/ready", port: 8080 } };
+    c.apply([
+      pod("slow", { startupProbe, readinessProbe }),
+      pod("stuck", { startupProbe }, {}, { probesFailAfterSeconds: 0 }),
+    ]);
+    c.step(1000);
+    expect(containerStatus(c, "slow").started).toBe(true);
+    expect(containerStatus(c, "slow").ready).toBe(true);
+    c.step(12_000);
+    const s = containerStatus(c, "stuck");
+    expect(s.started).toBe(false);
+    expect(s.restartCount).toBe(1);
+    const events = eventsFor(c, "stuck");
+    expect(events.find((e) => e.reason === "Unhealthy")?.message).toMatch(
+      /^Startup probe failed: dial tcp 10\.244\.0\.\d+:8080: connect: connection refused$/,
+    );
+    expect(events.find((e) => e.reason === "Killing")?.message).toBe(
+      "Container app failed startup probe, will be restarted",
+    );
+  });
+
   it("completes job-style pods: exit 0 succeeds, Never with a failure fails, OnFailure retries", () => {
     const c = cluster();
     c.apply([

@@ -166,6 +166,7 @@ function start(
   rt.nextEvery = every ? now + every.everySeconds * 1000 : Number.POSITIVE_INFINITY;
   rt.ready = false;
   const delay = (p: ContainerSpec) => now + (p?.initialDelaySeconds ?? 0) * 1000;
+  rt.startup = { next: delay(spec.startupProbe), fails: 0, ok: false };
   rt.liveness = { next: delay(spec.livenessProbe), fails: 0, ok: false };
   rt.readiness = { next: delay(spec.readinessProbe), fails: 0, ok: false };
 }

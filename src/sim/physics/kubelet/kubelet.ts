@@ -45,6 +45,7 @@ function fingerprint(prt: PodRuntime): string {
       c.ready,
       c.restartCount,
       c.backingOff,
+      c.startup.ok,
       c.containerID,
       c.imageID,
     );

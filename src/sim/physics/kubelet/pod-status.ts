@@ -35,7 +35,7 @@ function containerStatus(spec: ContainerSpec, rt: ContainerRuntime): Record<stri
     image: spec.image,
     imageID: rt.imageID ?? "",
     ...(rt.containerID ? { containerID: (rt.terminated ?? rt).containerID } : {}),
-    started: rt.phase === "running",
+    started: rt.phase === "running" && (!spec.startupProbe || rt.startup.ok),
   };
 }
 

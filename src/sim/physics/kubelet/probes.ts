@@ -32,6 +32,37 @@ function due(state: ProbeState, probe: ContainerSpec, now: number): boolean {
   return true;
 }
 
+/** The startup probe holds back the other probes until it succeeds once. */
+function startupDone(
+  k: KubeletEnv,
+  pod: KubeObject,
+  prt: PodRuntime,
+  spec: ContainerSpec,
+  rt: ContainerRuntime,
+  now: number,
+  failing: boolean,
+): boolean {
+  const probe = spec.startupProbe;
+  if (!probe || rt.startup.ok) return true;
+  if (!due(rt.startup, probe, now)) return false;
+  if (!failing) {
+    rt.startup.ok = true;
+    rt.liveness.next = Math.max(rt.liveness.next, now);
+    rt.readiness.next = Math.max(rt.readiness.next, now);
+    return true;
+  }
+  rt.startup.fails++;
+  const src = kubeletSource(k.nodeName);
+  const msg = `Startup probe failed: ${failureOutput(probe, prt.podIP)}`;
+  k.ctx.events.record(pod, "Warning", "Unhealthy", msg, src, fieldPath(rt));
+  if (rt.startup.fails >= (probe.failureThreshold ?? 3)) {
+    const kill = `Container ${rt.name} failed startup probe, will be restarted`;
+    k.ctx.events.record(pod, "Normal", "Killing", kill, src, fieldPath(rt));
+    terminate(rt, 137, "Error", now);
+  }
+  return false;
+}
+
 export function checkProbes(
   k: KubeletEnv,
   pod: KubeObject,
@@ -43,6 +74,7 @@ export function checkProbes(
   const after = podBehaviour(pod.metadata.annotations).probesFailAfterSeconds;
   const failing = after !== undefined && now >= rt.startedAt + after * 1000;
   const src = kubeletSource(k.nodeName);
+  if (!startupDone(k, pod, prt, spec, rt, now, failing)) return;
   const ready = spec.readinessProbe;
   if (!ready) rt.ready = true;
   else if (due(rt.readiness, ready, now)) {

@@ -45,6 +45,7 @@ export interface ContainerRuntime {
   nextEvery: number;
   everyIdx: number;
   ready: boolean;
+  startup: ProbeState;
   liveness: ProbeState;
   readiness: ProbeState;
 }
@@ -95,6 +96,7 @@ export function newContainer(name: string, init: boolean): ContainerRuntime {
     nextEvery: 0,
     everyIdx: 0,
     ready: false,
+    startup: probe(),
     liveness: probe(),
     readiness: probe(),
   };
