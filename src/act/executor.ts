@@ -9,7 +9,7 @@ import { newId } from "../core/ids.ts";
 import type { ActionSummary, Finding, ObjectRef } from "../core/types.ts";
 import type { AuditLog } from "./audit.ts";
 import { type ClusterActions, restartPatch, rolloutState } from "./cluster-actions.ts";
-import { evaluate, type Policy, type Verdict } from "./guardrails/policy.ts";
+import { evaluate, type Policy, type RecentAction, type Verdict } from "./guardrails/policy.ts";
 import type { Runbook } from "./runbook.ts";
 
 export interface ExecutorDeps {
@@ -54,7 +54,13 @@ export class Executor {
     const namespaceLabels = target.namespace
       ? await this.deps.cluster.namespaceLabels(target.namespace)
       : {};
-    const verdict = evaluate(this.deps.policy, { action, target, namespaceLabels });
+    const verdict = evaluate(this.deps.policy, {
+      action,
+      target,
+      namespaceLabels,
+      now: this.deps.clock.now(),
+      recent: recentActions(this.deps.audit),
+    });
     const outcome: StepOutcome = verdict.allowed
       ? await this.apply(runbook, target).catch((e: unknown) => ({
           result: "failed" as const,
@@ -112,6 +118,14 @@ export class Executor {
     }
     return { done: false, message: `rollout not complete after ${timeout} ms: ${last.message}` };
   }
+}
+
+/** Applied actions from the audit log, newest 1000, for the policy's rate limits. */
+export function recentActions(audit: AuditLog): RecentAction[] {
+  return audit
+    .list({ limit: 1000 })
+    .filter((r) => r.result === "applied")
+    .map((r) => ({ action: r.action, target: r.target as ObjectRef, time: r.time }));
 }
 
 function summary(

@@ -1,5 +1,6 @@
 /** The loop's capabilities: read problems, incidents, predictions and audit; propose and execute remediation. */
 import { z } from "zod";
+import { recentActions } from "../act/executor.ts";
 import { evaluate } from "../act/guardrails/policy.ts";
 import { matches } from "../act/runbook.ts";
 import { OpsloopError } from "../core/errors.ts";
@@ -85,6 +86,8 @@ async function propose(
     action: step.action,
     target: inc.subject,
     namespaceLabels: labels,
+    now: ctx.clock.now(),
+    recent: recentActions(ctx.audit),
   });
   return { incidentId, runbook: runbook.name, action: step.action, target: inc.subject, verdict };
 }

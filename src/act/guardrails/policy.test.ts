@@ -5,6 +5,8 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_POLICY, evaluate, loadPolicy } from "./policy.ts";
 
 const worker = { kind: "Deployment", namespace: "shop", name: "worker" };
+const NOW = Date.UTC(2026, 0, 5, 12, 0, 0);
+const history = { now: NOW, recent: [] };
 
 describe("guardrail policy", () => {
   it("allows a restart in an ordinary namespace", () => {
@@ -12,13 +14,20 @@ describe("guardrail policy", () => {
       action: "rollout-restart",
       target: worker,
       namespaceLabels: {},
+      ...history,
     });
     expect(v.allowed).toBe(true);
   });
 
   it("denies any change in kube-system", () => {
     const target = { ...worker, namespace: "kube-system" };
-    const v = evaluate(DEFAULT_POLICY, { action: "rollout-restart", target, namespaceLabels: {} });
+    const v = evaluate(DEFAULT_POLICY, {
+      action: "rollout-restart",
+      target,
+      namespaceLabels: {},
+      ...history,
+      ...history,
+    });
     expect(v).toEqual({
       allowed: false,
       reasons: ["no-kube-system: changes in kube-system are never automated"],
@@ -30,6 +39,7 @@ describe("guardrail policy", () => {
       action: "rollout-restart",
       target: worker,
       namespaceLabels: { "opsloop.dev/protected": "true" },
+      ...history,
     });
     expect(v.allowed).toBe(false);
     expect(v.reasons[0]).toMatch(/^protected-namespaces:/);
@@ -40,12 +50,14 @@ describe("guardrail policy", () => {
       action: "rollout-restart",
       target: worker,
       namespaceLabels: undefined,
+      ...history,
     });
     expect(unknown.reasons).toEqual(["the labels of namespace shop are unknown"]);
     const other = evaluate(DEFAULT_POLICY, {
       action: "delete-pvc",
       target: worker,
       namespaceLabels: {},
+      ...history,
     });
     expect(other).toEqual({
       allowed: false,
@@ -64,5 +76,29 @@ describe("guardrail policy", () => {
     const bad = join(dir, "bad.yaml");
     writeFileSync(bad, "allowedActions: []\nrules: []\nallowEverything: true\n");
     expect(() => loadPolicy(bad)).toThrow(/invalid policy .*allowEverything|Unrecognized key/);
+  });
+
+  it("denies a fourth restart of one target within the hour, and any restart when the history is unknown", () => {
+    const at = (minutesAgo: number) => ({
+      action: "rollout-restart",
+      target: worker,
+      time: NOW - minutesAgo * 60_000,
+    });
+    const other = {
+      action: "rollout-restart",
+      target: { ...worker, name: "web" },
+      time: NOW - 60_000,
+    };
+    const req = { action: "rollout-restart", target: worker, namespaceLabels: {}, now: NOW };
+    expect(
+      evaluate(DEFAULT_POLICY, { ...req, recent: [at(50), at(30), other, at(90)] }).allowed,
+    ).toBe(true);
+    expect(evaluate(DEFAULT_POLICY, { ...req, recent: [at(50), at(30), at(10)] })).toEqual({
+      allowed: false,
+      reasons: ["restart-budget: 3 rollout-restart actions on this target within 1h (limit 3)"],
+    });
+    expect(evaluate(DEFAULT_POLICY, { ...req, recent: undefined }).reasons).toEqual([
+      "restart-budget: the history of earlier actions is unknown",
+    ]);
   });
 });
