@@ -15,7 +15,21 @@ export function revisionOf(rs: KubeObject): number {
   return Number(rs.metadata.annotations?.[REVISION] ?? 0) || 0;
 }
 
+const canonicalCache = new WeakMap<object, string>();
+
+/** Cached per template object: stored objects are frozen, so a template never changes in place. */
 function withoutHash(template: KubeObject["spec"]): string {
+  if (template && typeof template === "object") {
+    const hit = canonicalCache.get(template);
+    if (hit !== undefined) return hit;
+    const text = computeWithoutHash(template);
+    canonicalCache.set(template, text);
+    return text;
+  }
+  return computeWithoutHash(template);
+}
+
+function computeWithoutHash(template: KubeObject["spec"]): string {
   const t = structuredClone(template ?? {});
   if (t.metadata?.labels) delete t.metadata.labels[HASH_LABEL];
   return stableJson(canonical(t));

@@ -26,7 +26,7 @@ import {
   revisionOf,
   sameTemplate,
 } from "./deployment-util.ts";
-import { isControlledBy, isPodActive, replicasOf, writeStatus } from "./util.ts";
+import { ChangeGate, isControlledBy, isPodActive, replicasOf, writeStatus } from "./util.ts";
 
 const COMPONENT = { component: "deployment-controller" };
 const byAge = (a: KubeObject, b: KubeObject) =>
@@ -48,9 +48,19 @@ export class DeploymentController implements Controller {
     this.ctx = ctx;
   }
 
+  private readonly gate = new ChangeGate();
+
   tick(now: number): void {
     for (const d of this.ctx.store.list("deployments.apps")) {
       if (d.metadata.deletionTimestamp) continue;
+      // Only a rollout in progress depends on time alone (progress deadline, minReadySeconds).
+      const settled = d.status?.conditions?.some(
+        (c: { type: string; reason?: string }) =>
+          c.type === "Progressing" &&
+          (c.reason === "NewReplicaSetAvailable" || c.reason === "ProgressDeadlineExceeded"),
+      );
+      const inputs = [d, ...this.owned(d)];
+      if (!this.gate.changed(d.metadata.uid as string, inputs) && settled) continue;
       this.sync(d, now);
     }
   }

@@ -6,7 +6,7 @@
 import { isoTime } from "../../core/clock.ts";
 import type { Controller, SimContext } from "../engine.ts";
 import type { KubeObject } from "../store/types.ts";
-import { isPodReady, type Json, mapSelects, stableJson } from "./util.ts";
+import { ChangeGate, isPodReady, type Json, mapSelects, stableJson } from "./util.ts";
 
 const TRIGGER = "endpoints.kubernetes.io/last-change-trigger-time";
 const SERVICE_NAME = "kubernetes.io/service-name";
@@ -81,6 +81,7 @@ function subsetsOf(eps: PodEndpoint[]): Json[] {
 
 export class EndpointsController implements Controller {
   readonly name = "endpoint-controller";
+  private readonly gate = new ChangeGate();
   private readonly ctx: SimContext;
   constructor(ctx: SimContext) {
     this.ctx = ctx;
@@ -93,6 +94,8 @@ export class EndpointsController implements Controller {
       const pods = store
         .list("pods", { namespace: svc.metadata.namespace })
         .filter((p) => mapSelects(svc.spec.selector, p.metadata.labels));
+      const current = store.get("endpoints", svc.metadata.namespace, svc.metadata.name as string);
+      if (!this.gate.changed(svc.metadata.uid as string, [svc, current, ...pods])) continue;
       const eps = podEndpoints(svc, pods);
       this.syncEndpoints(svc, subsetsOf(eps), now);
       this.syncSlice(svc, eps);

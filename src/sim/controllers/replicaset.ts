@@ -7,6 +7,8 @@ import { isoTime } from "../../core/clock.ts";
 import type { Controller, SimContext } from "../engine.ts";
 import type { KubeObject } from "../store/types.ts";
 import {
+  ChangeGate,
+  controllerRef,
   isControlledBy,
   isPodActive,
   isPodAvailable,
@@ -70,9 +72,20 @@ export class ReplicaSetController implements Controller {
     this.ctx = ctx;
   }
 
+  private readonly gate = new ChangeGate();
+
   tick(now: number): void {
+    const byOwner = new Map<string, KubeObject[]>();
+    for (const p of this.ctx.store.list("pods")) {
+      const uid = controllerRef(p)?.uid;
+      if (uid) byOwner.set(uid, [...(byOwner.get(uid) ?? []), p]);
+    }
     for (const rs of this.ctx.store.list("replicasets.apps")) {
       if (rs.metadata.deletionTimestamp) continue;
+      const pods = byOwner.get(rs.metadata.uid as string) ?? [];
+      // minReadySeconds makes availability a matter of time, so such sets are always synced.
+      if (!this.gate.changed(rs.metadata.uid as string, [rs, ...pods]) && !rs.spec?.minReadySeconds)
+        continue;
       this.sync(rs, now);
     }
   }

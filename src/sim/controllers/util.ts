@@ -169,3 +169,23 @@ export function writeStatus(ctx: SimContext, resource: string, o: KubeObject, st
 export function replicasOf(o: KubeObject): number {
   return o.spec?.replicas ?? 1;
 }
+
+/**
+ * Skips work when nothing a controller reads has changed since its last pass: stored objects
+ * are replaced (never mutated) on every write, so their resourceVersions fingerprint the input.
+ */
+export class ChangeGate {
+  private readonly seen = new Map<string, string>();
+
+  /** True when `objects` differ from the last call for `key` (and records them). */
+  changed(key: string, objects: Array<KubeObject | undefined>, extra = ""): boolean {
+    const print = objects.map((o) => o?.metadata.resourceVersion ?? "-").join(",") + extra;
+    if (this.seen.get(key) === print) return false;
+    this.seen.set(key, print);
+    return true;
+  }
+
+  forget(key: string): void {
+    this.seen.delete(key);
+  }
+}
