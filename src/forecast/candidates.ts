@@ -1,6 +1,6 @@
 import { mstlForecast } from "./models/mstl.ts";
 import { seasonalMedian } from "./models/seasonal-median.ts";
-import { seasonalNaive } from "./models/seasonal-naive.ts";
+import { seasonalNaive, seasonalNaiveLevel } from "./models/seasonal-naive.ts";
 import { thetaM4 } from "./models/theta.ts";
 
 /** A point forecaster that the backtest can refit at any origin. */
@@ -49,6 +49,13 @@ export function candidatePool(periods: readonly number[]): Candidate[] {
     mstl(true, "none", [3], [daily]),
     mstl(false, "none", [2], [daily]),
   );
+  for (const w of [6, 24]) {
+    pool.push({
+      name: `snaive-${daily}-level${w}`,
+      minLength: daily + w,
+      predict: (y, h) => seasonalNaiveLevel(y, h, daily, w),
+    });
+  }
   for (const p of sorted) {
     pool.push({
       name: `smedian-${p}x3`,
