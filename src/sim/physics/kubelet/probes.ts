@@ -17,10 +17,22 @@ import {
   terminate,
 } from "./runtime.ts";
 
-function failureOutput(probe: ContainerSpec, podIP: string | undefined): string {
+/** A probe's port may name one of the container's ports. */
+function portOf(spec: ContainerSpec, port: number | string): number | string {
+  if (typeof port === "number") return port;
+  const named = (spec.ports ?? []).find((p: { name?: string }) => p.name === port);
+  return named?.containerPort ?? port;
+}
+
+function failureOutput(
+  spec: ContainerSpec,
+  probe: ContainerSpec,
+  podIP: string | undefined,
+): string {
   if (probe.httpGet) return "HTTP probe failed with statuscode: 500";
-  if (probe.tcpSocket)
-    return `dial tcp ${podIP}:${probe.tcpSocket.port}: connect: connection refused`;
+  if (probe.tcpSocket) {
+    return `dial tcp ${podIP}:${portOf(spec, probe.tcpSocket.port)}: connect: connection refused`;
+  }
   if (probe.grpc)
     return `timeout: failed to connect service "${podIP}:${probe.grpc.port}" within 1s`;
   return "";
@@ -53,7 +65,7 @@ function startupDone(
   }
   rt.startup.fails++;
   const src = kubeletSource(k.nodeName);
-  const msg = `Startup probe failed: ${failureOutput(probe, prt.podIP)}`;
+  const msg = `Startup probe failed: ${failureOutput(spec, probe, prt.podIP)}`;
   k.ctx.events.record(pod, "Warning", "Unhealthy", msg, src, fieldPath(rt));
   if (rt.startup.fails >= (probe.failureThreshold ?? 3)) {
     const kill = `Container ${rt.name} failed startup probe, will be restarted`;
@@ -83,7 +95,7 @@ export function checkProbes(
       rt.ready = true;
     } else {
       rt.readiness.fails++;
-      const msg = `Readiness probe failed: ${failureOutput(ready, prt.podIP)}`;
+      const msg = `Readiness probe failed: ${failureOutput(spec, ready, prt.podIP)}`;
       k.ctx.events.record(pod, "Warning", "Unhealthy", msg, src, fieldPath(rt));
       if (rt.readiness.fails >= (ready.failureThreshold ?? 3)) rt.ready = false;
     }
@@ -95,7 +107,7 @@ export function checkProbes(
     return;
   }
   rt.liveness.fails++;
-  const msg = `Liveness probe failed: ${failureOutput(live, prt.podIP)}`;
+  const msg = `Liveness probe failed: ${failureOutput(spec, live, prt.podIP)}`;
   k.ctx.events.record(pod, "Warning", "Unhealthy", msg, src, fieldPath(rt));
   if (rt.liveness.fails < (live.failureThreshold ?? 3)) return;
   k.ctx.events.record(
