@@ -7,7 +7,7 @@ import { advance, deployment, eventsFor, livePods, node } from "./test-support.t
 function setup(replicas = 3, spec: Record<string, unknown> = {}) {
   // nginx:broken does not exist, so its pods sit in ImagePullBackOff and never become ready.
   const cluster = new Cluster({
-    images: openRegistry({ repositories: { nginx: ["1.25", "1.26"] } }),
+    images: openRegistry({ repositories: { nginx: ["1.25", "1.26", "1.27", "1.28"] } }),
   });
   cluster.apply([node("node-1"), deployment("web", replicas, "nginx:1.25", spec)]);
   return cluster;
@@ -211,5 +211,16 @@ describe("deployment controller", () => {
     const sets = rsList(c);
     expect(sets).toHaveLength(1);
     expect(sets[0]?.spec.replicas).toBe(0);
+  });
+
+  it("prunes old ReplicaSets beyond revisionHistoryLimit", () => {
+    const c = setup(1, { revisionHistoryLimit: 1 });
+    advance(c, 10);
+    for (const v of ["1.26", "1.27", "1.28"]) {
+      setImage(c, `nginx:${v}`);
+      advance(c, 30);
+    }
+    expect(rsList(c).map(rev).sort()).toEqual(["3", "4"]);
+    expect(get(c).status).toMatchObject({ updatedReplicas: 1, availableReplicas: 1 });
   });
 });

@@ -5,6 +5,7 @@
  */
 import type { Controller, SimContext } from "../engine.ts";
 import type { KubeObject } from "../store/types.ts";
+import { byAge, historyToDelete, proportionalSizes } from "./deployment-scale.ts";
 import {
   type Cond,
   isComplete,
@@ -29,10 +30,6 @@ import {
 import { ChangeGate, isControlledBy, isPodActive, replicasOf, writeStatus } from "./util.ts";
 
 const COMPONENT = { component: "deployment-controller" };
-const byAge = (a: KubeObject, b: KubeObject) =>
-  Date.parse(a.metadata.creationTimestamp ?? "") - Date.parse(b.metadata.creationTimestamp ?? "") ||
-  String(a.metadata.name).localeCompare(String(b.metadata.name));
-
 interface SyncState {
   d: KubeObject;
   newRS: KubeObject | undefined;
@@ -235,20 +232,7 @@ export class DeploymentController implements Controller {
       return;
     }
     if (!isRollingUpdate(d)) return;
-    const allowed = replicasOf(d) + fenceposts(d).surge;
-    const current = active.reduce((n, rs) => n + replicasOf(rs), 0);
-    let toAdd = allowed - current;
-    // Largest first so rounding leftovers land on the biggest set, as the real controller does.
-    const sorted = [...active].sort((a, b) => replicasOf(b) - replicasOf(a) || byAge(b, a));
-    const sizes = sorted.map((rs) => {
-      const part = Math.trunc((replicasOf(rs) * (allowed - current)) / Math.max(1, current));
-      return replicasOf(rs) + part;
-    });
-    toAdd -= sizes.reduce((n, s, i) => n + s - replicasOf(sorted[i] as KubeObject), 0);
-    if (sizes.length) sizes[0] = Math.max(0, (sizes[0] as number) + toAdd);
-    sorted.forEach((rs, i) => {
-      this.scaleRS(st, rs, sizes[i] as number);
-    });
+    for (const [rs, size] of proportionalSizes(d, active)) this.scaleRS(st, rs, size);
   }
 
   private rolling(st: SyncState): void {
@@ -337,19 +321,7 @@ export class DeploymentController implements Controller {
 
   /** cleanupDeployment: delete the oldest empty sets beyond revisionHistoryLimit. */
   private cleanup(st: SyncState): void {
-    const limit = st.d.spec.revisionHistoryLimit ?? 10;
-    const candidates = st.olds.filter((rs) => !rs.metadata.deletionTimestamp);
-    const excess = candidates.length - limit;
-    if (excess <= 0) return;
-    const deletable = candidates
-      .sort((a, b) => revisionOf(a) - revisionOf(b) || byAge(a, b))
-      .slice(0, excess)
-      .filter(
-        (rs) =>
-          replicasOf(rs) === 0 &&
-          (rs.status?.replicas ?? 0) === 0 &&
-          (rs.status?.observedGeneration ?? 0) >= (rs.metadata.generation ?? 0),
-      );
+    const deletable = historyToDelete(st.d, st.olds);
     for (const rs of deletable)
       this.ctx.store.delete("replicasets.apps", rs.metadata.namespace, rs.metadata.name as string);
     st.olds = st.olds.filter((rs) => !deletable.includes(rs));

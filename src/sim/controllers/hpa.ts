@@ -153,7 +153,7 @@ export class HorizontalPodAutoscalerController implements Controller {
           hpa,
           "Warning",
           "FailedComputeMetricsReplicas",
-          `invalid metrics (1 invalid out of ${metrics.length}), first error is: ${err}`,
+          `invalid metrics (1 invalid out of ${metrics.length}), first error is: failed to get ${m.resource?.name ?? "cpu"} resource metric value: ${err}`,
           COMPONENT,
         );
         conds = setCondition(
