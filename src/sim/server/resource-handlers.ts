@@ -109,6 +109,14 @@ function list(ctx: ServerContext, req: Request, route: ResourceRoute, b: Backing
 }
 
 function bodyObject(req: Request): KubeObject {
+  // No protobuf or CBOR here: a 415 makes client-go retry the request as JSON.
+  if (/protobuf|cbor/.test(req.contentType)) {
+    throw new ApiError(
+      415,
+      "UnsupportedMediaType",
+      "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml",
+    );
+  }
   const body = parseJsonBody(req.body ?? "");
   if (!body || typeof body !== "object" || Array.isArray(body))
     throw ApiError.badRequest("the body of the request must be an object");
