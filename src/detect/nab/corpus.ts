@@ -123,6 +123,13 @@ export function scoreCorpus(
       if (!scores || scores.length !== f.values.length) {
         throw new OpsloopError("invalid_input", `${f.key}: scores missing or of the wrong length`);
       }
+      const bad = scores.findIndex((x) => !Number.isFinite(x));
+      if (bad >= 0) {
+        throw new OpsloopError(
+          "invalid_input",
+          `${f.key}: row ${bad + 1} has score ${scores[bad]}`,
+        );
+      }
       for (const p of calcSweepScore(scores, f.windows, cost, f.key)) points.push(p);
     }
     const best = bestThreshold(calcScoreByThreshold(points, cost));

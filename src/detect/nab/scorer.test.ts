@@ -50,6 +50,13 @@ describe("NAB scorer port", () => {
     });
   }
 
+  it("rejects a score that is not a finite number", () => {
+    const scores = new Map(corpus.files.map((f) => [f.key, f.values.map(() => 0)]));
+    const first = corpus.files[0];
+    if (first) scores.set(first.key, [Number.NaN, ...first.values.slice(1).map(() => 0)]);
+    expect(() => scoreCorpus(corpus, scores)).toThrow(/row 1 has score NaN/);
+  });
+
   it("scores the null detector at 0 on every profile", () => {
     const zeros = new Map(corpus.files.map((f) => [f.key, f.values.map(() => 0)]));
     const result = scoreCorpus(corpus, zeros);

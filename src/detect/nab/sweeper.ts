@@ -105,6 +105,8 @@ export function calcSweepScore(
  */
 export function calcScoreByThreshold(anomalyList: readonly AnomalyPoint[], cost: CostMatrix) {
   const scorable = anomalyList.filter((p) => p.windowName !== "probationary");
+  // NaN would never equal itself below and the sweep would not advance.
+  if (scorable.some((p) => Number.isNaN(p.anomalyScore))) throw new Error("anomaly score is NaN");
   scorable.sort((a, b) => b.anomalyScore - a.anomalyScore);
   const allWindows = new Set<string>();
   for (const p of scorable) if (p.windowName !== null) allWindows.add(p.windowName);
