@@ -99,6 +99,16 @@ function defaultCronJob(o: KubeObject): void {
   defaultJobSpec(o.spec.jobTemplate.spec);
 }
 
+/** The default --service-node-port-range is 30000-32767; the lowest free port is used. */
+function allocateNodePort(store: ObjectStore): number {
+  const used = new Set<number>();
+  for (const s of store.list("services"))
+    for (const p of s.spec?.ports ?? []) if (p.nodePort) used.add(p.nodePort);
+  let port = 30000;
+  while (used.has(port) && port < 32767) port++;
+  return port;
+}
+
 /** Service ClusterIPs come from 10.96.0.0/12 like kubeadm's default service CIDR. */
 function serviceDefaulter(store: ObjectStore) {
   let next = 10;
@@ -109,9 +119,16 @@ function serviceDefaulter(store: ObjectStore) {
     o.spec.internalTrafficPolicy ??= "Cluster";
     o.spec.ipFamilies ??= ["IPv4"];
     o.spec.ipFamilyPolicy ??= "SingleStack";
-    for (const p of o.spec.ports ?? []) {
+    const needsNodePort = o.spec.type === "NodePort" || o.spec.type === "LoadBalancer";
+    for (const [i, p] of (o.spec.ports ?? []).entries()) {
       p.protocol ??= "TCP";
       p.targetPort ??= p.port;
+      const before = old?.spec?.ports?.[i]?.nodePort;
+      if (needsNodePort && !p.nodePort) p.nodePort = before ?? allocateNodePort(store);
+    }
+    if (o.spec.type === "LoadBalancer") {
+      o.spec.externalTrafficPolicy ??= "Cluster";
+      o.spec.allocateLoadBalancerNodePorts ??= true;
     }
     if (old?.spec?.clusterIP && o.spec.clusterIP === undefined)
       o.spec.clusterIP = old.spec.clusterIP;

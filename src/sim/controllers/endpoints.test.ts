@@ -79,4 +79,15 @@ describe("endpoints controllers", () => {
     c.step(1000);
     expect(c.store.get("endpoints", "default", "typo")).toBeUndefined();
   });
+
+  it("allocates node ports for NodePort services and keeps them on update", () => {
+    const c = new SimCluster();
+    const svc = service("edge", { app: "web" }, 8080);
+    svc.spec.type = "NodePort";
+    c.apply([svc]);
+    const port = c.store.mustGet("services", "default", "edge").spec.ports[0].nodePort;
+    expect(port).toBeGreaterThanOrEqual(30000);
+    c.apply([svc]);
+    expect(c.store.mustGet("services", "default", "edge").spec.ports[0].nodePort).toBe(port);
+  });
 });

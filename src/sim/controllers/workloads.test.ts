@@ -95,6 +95,34 @@ describe("daemonset controller", () => {
       "gpu-1",
     ]);
   });
+
+  it("replaces pods of an old template one node at a time", () => {
+    const c = new SimCluster();
+    c.apply([node("node-1"), node("node-2"), daemonSet()]);
+    advance(c, 10);
+    const before = livePods(c, "kube-system").map((p) => p.metadata.name);
+    c.store.mutate(
+      "daemonsets.apps",
+      "kube-system",
+      "logs",
+      (d) => {
+        d.spec.template.spec.containers[0].image = "fluent-bit:3.1";
+      },
+      {},
+    );
+    advance(c, 2);
+    // maxUnavailable 1: only one of the two old pods is replaced at first.
+    expect(livePods(c, "kube-system").filter((p) => before.includes(p.metadata.name))).toHaveLength(
+      1,
+    );
+    advance(c, 90);
+    const after = livePods(c, "kube-system");
+    expect(after).toHaveLength(2);
+    expect(after.every((p) => p.spec.containers[0].image === "fluent-bit:3.1")).toBe(true);
+    expect(
+      c.store.mustGet("daemonsets.apps", "kube-system", "logs").status.updatedNumberScheduled,
+    ).toBe(2);
+  });
 });
 
 describe("statefulset controller", () => {
