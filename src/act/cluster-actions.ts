@@ -24,10 +24,11 @@ export interface ClusterActions {
   patchDeployment(ns: string, name: string, patch: object, dryRun: boolean): Promise<V1Deployment>;
 }
 
-export function restartPatch(at: string): object {
-  return {
-    spec: { template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": at } } } },
-  };
+export const RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
+
+/** The restart patch; `null` deletes the annotation (strategic merge semantics), for rollback. */
+export function restartPatch(at: string | null): object {
+  return { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: at } } } } };
 }
 
 /** Like `kubectl rollout status`: the controller saw the change and every replica is new and available. */

@@ -30,10 +30,10 @@ function storeActions(store: ObjectStore, calls: string[], progress: boolean): C
       const at = (
         patch as { spec: { template: { metadata: { annotations: Record<string, string> } } } }
       ).spec.template.metadata.annotations;
-      next.spec.template.metadata = {
-        ...next.spec.template.metadata,
-        annotations: { ...next.spec.template.metadata?.annotations, ...at },
-      };
+      const annotations = { ...next.spec.template.metadata?.annotations, ...at };
+      // Strategic merge: a null value deletes the key.
+      for (const [k, v] of Object.entries(annotations)) if (v === null) delete annotations[k];
+      next.spec.template.metadata = { ...next.spec.template.metadata, annotations };
       const saved = store.update("deployments.apps", next, { dryRun });
       if (!dryRun && progress) {
         store.mutate("deployments.apps", ns, name, (d) => {
@@ -130,9 +130,13 @@ describe("remediation executor", () => {
     expect(audit.list()[0]).toMatchObject({ id: action?.auditId, result: "applied" });
   });
 
-  it("reports a rollout that never completes as failed", async () => {
-    const { executor } = setup(false, false);
+  it("rolls back a restart whose rollout never completes", async () => {
+    const { store, calls, audit, executor } = setup(false, false);
     const [action] = await executor.run(runbook!, finding);
-    expect(action).toMatchObject({ verdict: "allowed", result: "failed" });
+    expect(action).toMatchObject({ verdict: "allowed", result: "rolled_back" });
+    expect(calls).toEqual(["dry-run", "apply", "apply"]);
+    const d = store.mustGet("deployments.apps", "shop", "worker");
+    expect(d.spec.template.metadata.annotations).toEqual({});
+    expect(audit.list()[0]).toMatchObject({ result: "rolled_back" });
   });
 });

@@ -1,14 +1,18 @@
 /**
  * Runs a runbook's steps for one finding: guardrail verdict → server-side dry run → snapshot →
- * apply → verify (rollout completes within the runbook's timeout) → audit. Every run, denied or
- * not, leaves one audit record whose id is returned in the ActionSummary. Rollback of a failed
- * verification is not automated yet: the run is reported as failed for a human.
+ * apply → verify (rollout completes within the runbook's timeout) → rollback on failure → audit. Every run, denied or
+ * not, leaves one audit record whose id is returned in the ActionSummary.
  */
 import { type Clock, isoTime, parseDuration, systemClock } from "../core/clock.ts";
 import { newId } from "../core/ids.ts";
 import type { ActionSummary, Finding, ObjectRef } from "../core/types.ts";
 import type { AuditLog } from "./audit.ts";
-import { type ClusterActions, restartPatch, rolloutState } from "./cluster-actions.ts";
+import {
+  type ClusterActions,
+  RESTARTED_AT,
+  restartPatch,
+  rolloutState,
+} from "./cluster-actions.ts";
 import { evaluate, type Policy, type RecentAction, type Verdict } from "./guardrails/policy.ts";
 import type { Runbook } from "./runbook.ts";
 
@@ -91,15 +95,22 @@ export class Executor {
       annotations: before.spec?.template?.metadata?.annotations ?? {},
     };
     const verified = await this.verify(ns, target.name, runbook);
-    return {
-      result: verified.done ? "applied" : "failed",
-      details: {
-        patch,
-        snapshot,
-        generation: applied.metadata?.generation,
-        verify: verified.message,
-      },
+    const details = {
+      patch,
+      snapshot,
+      generation: applied.metadata?.generation,
+      verify: verified.message,
     };
+    if (verified.done) return { result: "applied", details };
+    // Restoring the previous annotation restores the previous pod template, so the Deployment
+    // controller scales the old ReplicaSet back up, as `kubectl rollout undo` would.
+    const undo = restartPatch(snapshot.annotations[RESTARTED_AT] ?? null);
+    try {
+      await cluster.patchDeployment(ns, target.name, undo, false);
+      return { result: "rolled_back", details: { ...details, rollback: undo } };
+    } catch (e) {
+      return { result: "failed", details: { ...details, rollbackError: (e as Error).message } };
+    }
   }
 
   private async verify(

@@ -115,6 +115,7 @@ describe("agent loop against the simulated cluster", () => {
     });
     expect(worker?.status).toBe("remediating");
     expect(ledger?.actions[0]).toMatchObject({ verdict: "denied", result: "skipped" });
+    expect(ledger?.status).toBe("escalated");
     expect(ledger?.actions[0]?.reasons.join()).toContain("opsloop.dev/protected=true");
     const restarted = cluster.store.mustGet("deployments.apps", "shop", "worker");
     expect(

@@ -75,5 +75,12 @@ describe("incident manager", () => {
     const after = m.recordAction(ev?.incident.id ?? "", action, T0 + 1);
     expect(after?.status).toBe("remediating");
     expect(m.get(ev?.incident.id ?? "")?.actions).toHaveLength(1);
+    const denied = {
+      ...action,
+      runId: "r2",
+      verdict: "denied" as const,
+      result: "skipped" as const,
+    };
+    expect(m.recordAction(ev?.incident.id ?? "", denied, T0 + 2)?.status).toBe("escalated");
   });
 });

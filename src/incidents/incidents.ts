@@ -1,9 +1,10 @@
 /**
  * Findings → incidents. An incident is keyed by subject + reason, so a finding repeated every
  * cycle updates its incident instead of opening another. Lifecycle:
- * open → diagnosed (a root cause with enough confidence) → remediating (a runbook acted) →
- * resolved (no finding for `resolveAfterMs`). openedAt is the first observation, diagnosedAt and
- * resolvedAt give MTTD/MTTR. A resolved incident that recurs is reopened.
+ * open → diagnosed (a root cause with enough confidence) → remediating (a runbook acted) or
+ * escalated (the runbook was denied or failed) → resolved (no finding for `resolveAfterMs`).
+ * openedAt is the first observation, diagnosedAt and resolvedAt give MTTD/MTTR. A resolved
+ * incident that recurs is reopened with fresh timestamps.
  */
 
 import { newId } from "../core/ids.ts";
@@ -111,12 +112,14 @@ export class IncidentManager {
     return changed ? { type: "updated", incident: inc } : undefined;
   }
 
-  /** Records a remediation action on the incident (and moves it to remediating when applied). */
+  /**
+   * Records a remediation action: applied → remediating; denied, failed or rolled back →
+   * escalated (a human must act).
+   */
   recordAction(id: string, action: ActionSummary, now: number): Incident | undefined {
     const inc = this.get(id);
     if (!inc) return undefined;
-    const status =
-      action.result === "applied" && inc.status !== "resolved" ? "remediating" : inc.status;
+    const status = nextStatus(inc.status, action);
     const next: Incident = { ...inc, status, actions: [...inc.actions, action], updatedAt: now };
     this.save(next);
     return next;
@@ -170,4 +173,12 @@ export class IncidentManager {
         JSON.stringify(inc),
       );
   }
+}
+
+function nextStatus(current: Incident["status"], action: ActionSummary): Incident["status"] {
+  if (current === "resolved") return current;
+  if (action.result === "applied") return "remediating";
+  if (action.verdict !== "allowed" || action.result === "failed" || action.result === "rolled_back")
+    return "escalated";
+  return current;
 }
