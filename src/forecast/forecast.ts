@@ -51,7 +51,7 @@ function validate(series: readonly number[], opts: ForecastOptions): void {
 
 /** Hourly operational data with a daily cycle very often also carry a weekly one. */
 function seasonalPeriods(series: readonly number[], period: number | undefined): number[] {
-  if (period === undefined) return detectPeriods(series).periods;
+  if (period === undefined) return series.length < 16 ? [] : detectPeriods(series).periods;
   if (period === 1) return [];
   const out = [period];
   if (period === 24 && series.length >= 3 * 168) out.push(168);

@@ -45,6 +45,15 @@ describe("detectPeriods", () => {
     expect(detectPeriods(step).period).toBeNull();
   });
 
+  it("finds the exact period when the window is not a whole number of cycles", () => {
+    const random = seededRandom(6);
+    const x = Array.from(
+      { length: 200 },
+      (_, t) => 10 * Math.sin((2 * Math.PI * t) / 24) + random(),
+    );
+    expect(detectPeriods(x).period).toBe(24);
+  });
+
   it("is deterministic for the same input", () => {
     const x = synthetic({ daily: 5, weekend: 0, noise: 20, seed: 5 });
     expect(detectPeriods(x)).toEqual(detectPeriods(x));

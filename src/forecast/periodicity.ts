@@ -51,19 +51,20 @@ export function detectPeriods(
   const threshold = shuffledPowerThreshold(x, opts.shuffles ?? 20, opts.seed ?? 1);
   const minStrength = opts.minStrength ?? 0.3;
   const accepted: PeriodCandidate[] = [];
+  const tried = new Set<number>();
   for (let k = 3; k < power.length; k++) {
-    const p = n / k;
-    if (!Number.isInteger(p) || p < 4 || (power[k] as number) < threshold) continue;
-    if ((acf[p] as number) <= 0 || !isAcfPeak(acf, p)) continue;
-    const strength = profileStrength(x, p);
-    if (strength >= Math.max(minStrength, 2 * chanceStrength(n, p))) {
-      accepted.push({ period: p * bin, acf: acf[p] as number, strength });
+    if ((power[k] as number) < threshold) continue;
+    for (const p of [Math.round(n / k), refineLag(acf, n, k)]) {
+      if (p < 4 || tried.has(p)) continue;
+      tried.add(p);
+      if ((acf[p] as number) <= 0 || !isAcfPeak(acf, p)) continue;
+      const strength = profileStrength(x, p);
+      if (strength >= Math.max(minStrength, 2.5 * chanceStrength(n, p))) {
+        accepted.push({ period: p * bin, acf: acf[p] as number, strength });
+      }
     }
   }
-  const base = accepted.reduce<PeriodCandidate | null>(
-    (b, c) => (b === null || c.strength > b.strength ? c : b),
-    null,
-  );
+  const base = shortestEquivalent(accepted);
   if (base === null) return { period: null, periods: [], candidates: accepted };
   // The base period is found on binned data; the day-vs-week choice is a near tie on some
   // series, so it uses the raw samples' autocorrelation, as Crane does.
@@ -84,6 +85,40 @@ function longerMultiple(acf: readonly number[], base: number): number | null {
   if (q > acf.length / 2) return null;
   const wins = (acf[q] as number) > (acf[base] as number);
   return wins && isAcfPeak(acf, q, Math.max(2, Math.ceil(base / 6))) ? q : null;
+}
+
+/**
+ * The strongest candidate, unless it is a multiple of a shorter candidate (4 days over 1 day)
+ * that explains almost as much, in which case the shorter one is the real cycle.
+ */
+function shortestEquivalent(accepted: readonly PeriodCandidate[]): PeriodCandidate | null {
+  const byStrength = [...accepted].sort((a, b) => b.strength - a.strength || a.period - b.period);
+  let best = byStrength[0] ?? null;
+  if (best === null) return null;
+  for (const c of [...accepted].sort((a, b) => a.period - b.period)) {
+    const ratio = best.period / c.period;
+    const multiple =
+      Math.round(ratio) >= 2 &&
+      Math.abs(ratio - Math.round(ratio)) * c.period <= Math.max(1, 0.01 * best.period);
+    if (c.period < best.period && multiple && c.strength >= best.strength - 0.05) {
+      best = c;
+      break;
+    }
+  }
+  return best;
+}
+
+/**
+ * Frequency bin k covers periods n/(k+½)..n/(k−½); unless the window holds a whole number of
+ * cycles, n/k is not an integer, so take the lag with the highest autocorrelation in that range.
+ */
+function refineLag(acf: readonly number[], n: number, k: number): number {
+  const from = Math.max(2, Math.ceil(n / (k + 0.5)));
+  const to = Math.min(Math.floor(n / 2), Math.floor(n / (k - 0.5)));
+  let best = Math.round(n / k);
+  for (let lag = from; lag <= to; lag++)
+    if ((acf[lag] as number) > (acf[best] as number)) best = lag;
+  return best;
 }
 
 function binMeans(values: readonly number[], bin: number): number[] {
