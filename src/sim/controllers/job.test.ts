@@ -68,6 +68,18 @@ describe("job controller", () => {
       "BackoffLimitExceeded: Job has reached the specified backoff limit",
     );
   });
+
+  it("completes a work-queue job (parallelism without completions) when its pods are done", () => {
+    const c = new SimCluster();
+    c.apply([node("node-1"), job("queue", { parallelism: 2 })]);
+    c.step(1000);
+    expect(c.store.list("pods")).toHaveLength(2);
+    advance(c, 60);
+    const j = c.store.mustGet("jobs.batch", "default", "queue");
+    expect(j.spec.completions).toBeUndefined();
+    expect(j.status).toMatchObject({ succeeded: 2, active: 0 });
+    expect(cond(j, "Complete")).toMatchObject({ status: "True" });
+  });
 });
 
 describe("cronjob controller", () => {
@@ -101,5 +113,25 @@ describe("cronjob controller", () => {
     expect(
       eventsFor(c, "report").some((e) => e.startsWith("SuccessfulDelete: Deleted job report-")),
     ).toBe(true);
+  });
+
+  it("skips a run while the previous job is active under concurrencyPolicy Forbid", () => {
+    const c = new SimCluster();
+    c.apply([
+      node("node-1"),
+      {
+        apiVersion: "batch/v1",
+        kind: "CronJob",
+        metadata: { name: "slow", namespace: "default" },
+        spec: {
+          schedule: "* * * * *",
+          concurrencyPolicy: "Forbid",
+          jobTemplate: { spec: job("x", {}, 0, 150).spec },
+        },
+      },
+    ]);
+    c.step(2 * 60 * 1000 + 5000);
+    expect(c.store.list("jobs.batch")).toHaveLength(1);
+    expect(eventsFor(c, "slow").some((e) => e.startsWith("JobAlreadyActive:"))).toBe(true);
   });
 });

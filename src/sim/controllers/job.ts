@@ -70,11 +70,12 @@ export class JobController implements Controller {
     if (failed > (prev?.failed ?? 0)) this.lastFailure.set(uid, { failed, at: now });
     const started = Date.parse(status.startTime ?? "");
     let finish: [string, string, string, string] | undefined;
-    if (
-      spec.completions !== undefined &&
-      spec.completions !== null &&
-      succeeded >= spec.completions
-    ) {
+    // Without completions (a work queue) the Job is done once any pod succeeded and none runs.
+    const done =
+      spec.completions == null
+        ? succeeded > 0 && active.length === 0
+        : succeeded >= spec.completions;
+    if (done) {
       finish = [
         "Complete",
         "CompletionsReached",
