@@ -1,0 +1,21 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "./config.ts";
+
+describe("configuration", () => {
+  it("takes defaults, then the environment, then explicit overrides", () => {
+    expect(loadConfig({}, {})).toEqual({ db: ":memory:", tickMs: 1000 });
+    const env = { OPSLOOP_DB: "/var/lib/opsloop.db", KUBECONFIG: "/k", HOME: "/root" };
+    expect(loadConfig({}, env)).toMatchObject({ db: "/var/lib/opsloop.db", kubeconfig: "/k" });
+    expect(loadConfig({ db: "x.db", kubeconfig: undefined }, env)).toMatchObject({
+      db: "x.db",
+      kubeconfig: "/k",
+    });
+  });
+
+  it("lists every problem and rejects unknown keys", () => {
+    expect(() => loadConfig({ tickMs: -1, metricsUrl: "not a url" } as never, {})).toThrow(
+      /invalid configuration: .*metricsUrl.*; .*tickMs|invalid configuration: .*tickMs.*; .*metricsUrl/,
+    );
+    expect(() => loadConfig({ colour: "blue" } as never, {})).toThrow(/Unrecognized key.*colour/);
+  });
+});
