@@ -90,4 +90,24 @@ describe("endpoints controllers", () => {
     c.apply([svc]);
     expect(c.store.mustGet("services", "default", "edge").spec.ports[0].nodePort).toBe(port);
   });
+
+  it("drops a terminating pod from Endpoints but keeps it in the slice as terminating", () => {
+    const c = new SimCluster();
+    c.apply([node("node-1"), deployment("web", 2), service("web", { app: "web" })]);
+    advance(c, 10);
+    const victim = livePods(c)[0] as KubeObject;
+    c.store.delete("pods", "default", victim.metadata.name as string);
+    c.step(1000);
+    const [subset] = c.store.mustGet("endpoints", "default", "web").subsets as Array<
+      Record<string, Array<{ ip: string }>>
+    >;
+    expect(subset?.addresses?.map((a) => a.ip)).not.toContain(victim.status.podIP);
+    const [slice] = c.store.list("endpointslices.discovery.k8s.io") as KubeObject[];
+    const endpoints = (slice as KubeObject).endpoints as Array<{
+      addresses: string[];
+      conditions: unknown;
+    }>;
+    const gone = endpoints.find((e) => e.addresses[0] === victim.status.podIP);
+    expect(gone?.conditions).toEqual({ ready: false, serving: true, terminating: true });
+  });
 });

@@ -29,13 +29,16 @@ function resolvePort(
 interface PodEndpoint {
   pod: KubeObject;
   ready: boolean;
+  /** EndpointSlices keep terminating pods (ready false, serving as the probe says). */
+  serving: boolean;
+  terminating: boolean;
   ports: Array<{ name?: string; port: number; protocol: string }>;
 }
 
 function podEndpoints(svc: KubeObject, pods: KubeObject[]): PodEndpoint[] {
   const out: PodEndpoint[] = [];
   for (const pod of pods) {
-    if (!pod.status?.podIP || pod.metadata.deletionTimestamp) continue;
+    if (!pod.status?.podIP) continue;
     if (pod.status.phase === "Succeeded" || pod.status.phase === "Failed") continue;
     const ports = [];
     for (const sp of svc.spec.ports ?? []) {
@@ -44,8 +47,9 @@ function podEndpoints(svc: KubeObject, pods: KubeObject[]): PodEndpoint[] {
         ports.push({ ...(sp.name ? { name: sp.name } : {}), port, protocol: sp.protocol ?? "TCP" });
     }
     if ((svc.spec.ports ?? []).length && !ports.length) continue;
-    const ready = isPodReady(pod) || svc.spec.publishNotReadyAddresses === true;
-    out.push({ pod, ready, ports });
+    const terminating = Boolean(pod.metadata.deletionTimestamp);
+    const serving = isPodReady(pod) || svc.spec.publishNotReadyAddresses === true;
+    out.push({ pod, ready: serving && !terminating, serving, terminating, ports });
   }
   return out.sort((a, b) => String(a.pod.status.podIP).localeCompare(String(b.pod.status.podIP)));
 }
@@ -66,7 +70,8 @@ function address(pod: KubeObject) {
 /** Pods with the same resolved port set share a subset (endpoints.RepackSubsets). */
 function subsetsOf(eps: PodEndpoint[]): Json[] {
   const groups = new Map<string, Json>();
-  for (const ep of eps) {
+  // Endpoints (unlike slices) drop terminating pods altogether.
+  for (const ep of eps.filter((e) => !e.terminating)) {
     const key = stableJson(ep.ports);
     const g = groups.get(key) ?? { addresses: [], notReadyAddresses: [], ports: ep.ports };
     (ep.ready ? g.addresses : g.notReadyAddresses).push(address(ep.pod));
@@ -145,7 +150,7 @@ export class EndpointsController implements Controller {
       addressType: "IPv4",
       endpoints: eps.map((ep) => ({
         addresses: [ep.pod.status.podIP],
-        conditions: { ready: ep.ready, serving: ep.ready, terminating: false },
+        conditions: { ready: ep.ready, serving: ep.serving, terminating: ep.terminating },
         ...(ep.pod.spec?.nodeName ? { nodeName: ep.pod.spec.nodeName } : {}),
         targetRef: address(ep.pod).targetRef,
       })),
