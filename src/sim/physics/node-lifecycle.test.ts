@@ -83,6 +83,49 @@ describe("node models", () => {
     );
   });
 
+  it("runs a node out of memory with a leak that has no limit, evicts the leaking pod and recovers", () => {
+    const c = new SimCluster();
+    c.apply([node("node-1", { memory: "2Gi" })]);
+    const steady = { resources: { requests: { memory: "256Mi" } } };
+    c.apply([
+      pod("leak", {}, {}, { memory: { baseMi: 64, leakMiPerMinute: 200 } }),
+      pod("steady", steady),
+    ]);
+    c.step(8 * 60_000);
+    expect(condition(c.store.mustGet("nodes", undefined, "node-1"), "MemoryPressure")?.status).toBe(
+      "False",
+    );
+    for (let i = 0; i < 120 && getPod(c, "leak").status.phase !== "Failed"; i++) c.step(1000);
+    // The eviction manager acts at once; the node status carries the condition on its next write.
+    c.step(2000);
+    const n = c.store.mustGet("nodes", undefined, "node-1");
+    expect(condition(n, "MemoryPressure")).toMatchObject({
+      status: "True",
+      reason: "KubeletHasInsufficientMemory",
+      message: "kubelet has insufficient memory available",
+    });
+    expect(n.spec.taints).toContainEqual({
+      key: "node.kubernetes.io/memory-pressure",
+      effect: "NoSchedule",
+    });
+    expect(nodeEvents(c, "node-1").map((e) => e.reason)).toContain("NodeHasInsufficientMemory");
+    const leak = getPod(c, "leak");
+    expect(leak.status.reason).toBe("Evicted");
+    expect(leak.status.message).toMatch(
+      /^The node was low on resource: memory\. Threshold quantity: 100Mi, available: \d+[KMG]i\. Container app was using \d+[KMG]i, request is 0, has larger consumption of memory\. $/,
+    );
+    // The condition outlives the threshold by the 5 min eviction-pressure-transition-period.
+    c.step(60_000);
+    expect(condition(c.store.mustGet("nodes", undefined, "node-1"), "MemoryPressure")?.status).toBe(
+      "True",
+    );
+    c.step(4 * 60_000 + 2000);
+    const after = c.store.mustGet("nodes", undefined, "node-1");
+    expect(condition(after, "MemoryPressure")?.status).toBe("False");
+    expect(after.spec.taints).toBeUndefined();
+    expect(getPod(c, "steady").status.phase).toBe("Running");
+  });
+
   it("marks a node that stops heartbeating Unknown after 40 s, taints it unreachable and evicts its pods after 300 s", () => {
     const c = new SimCluster();
     c.apply([

@@ -11,6 +11,7 @@ import type { KubeObject } from "../store/types.ts";
 import { kubeletAlive, type NodeRuntime, type NodeStates, podCidr } from "./node-state.ts";
 import {
   hasDiskPressure,
+  hasMemoryPressure,
   initialStatus,
   kubeletConditions,
   mergeConditions,
@@ -23,6 +24,7 @@ const HEARTBEAT_MS = 10_000;
 const GRACE_MS = 40_000;
 
 export const TAINT_DISK_PRESSURE = "node.kubernetes.io/disk-pressure";
+export const TAINT_MEMORY_PRESSURE = "node.kubernetes.io/memory-pressure";
 export const TAINT_UNREACHABLE = "node.kubernetes.io/unreachable";
 export const TAINT_NOT_READY = "node.kubernetes.io/not-ready";
 
@@ -102,16 +104,24 @@ export class NodeLifecycle implements Controller {
     if (!due && !changed) return;
     rt.lastHeartbeat = now;
     this.lastBeat.set(name, now);
-    const pressureBefore = getCondition(node, "DiskPressure")?.status === "True";
     const readyBefore = getCondition(node, "Ready")?.status === "True";
     const updated = this.ctx.store.mutate("nodes", undefined, name, (d) => {
       d.status.conditions = mergeConditions(old, fresh, now, true);
     });
     this.renewLease(updated, now);
     const src = { component: "kubelet", host: name };
-    const pressure = hasDiskPressure(rt, now);
-    if (pressure !== pressureBefore) {
-      const reason = pressure ? "NodeHasDiskPressure" : "NodeHasNoDiskPressure";
+    const changes: Array<[string, boolean, string, string]> = [
+      ["DiskPressure", hasDiskPressure(rt, now), "NodeHasDiskPressure", "NodeHasNoDiskPressure"],
+      [
+        "MemoryPressure",
+        hasMemoryPressure(rt, now),
+        "NodeHasInsufficientMemory",
+        "NodeHasSufficientMemory",
+      ],
+    ];
+    for (const [type, active, on, off] of changes) {
+      if (active === (getCondition(node, type)?.status === "True")) continue;
+      const reason = active ? on : off;
       this.ctx.events.record(
         updated,
         "Normal",
@@ -193,6 +203,9 @@ export class NodeLifecycle implements Controller {
     if (!node) return;
     const ready = getCondition(node, "Ready")?.status;
     const want: Taint[] = [];
+    if (getCondition(node, "MemoryPressure")?.status === "True") {
+      want.push({ key: TAINT_MEMORY_PRESSURE, effect: "NoSchedule" });
+    }
     if (getCondition(node, "DiskPressure")?.status === "True") {
       want.push({ key: TAINT_DISK_PRESSURE, effect: "NoSchedule" });
     }
@@ -201,7 +214,12 @@ export class NodeLifecycle implements Controller {
     if (readyKey) {
       want.push({ key: readyKey, effect: "NoSchedule" }, { key: readyKey, effect: "NoExecute" });
     }
-    const managed = [TAINT_DISK_PRESSURE, TAINT_UNREACHABLE, TAINT_NOT_READY];
+    const managed = [
+      TAINT_MEMORY_PRESSURE,
+      TAINT_DISK_PRESSURE,
+      TAINT_UNREACHABLE,
+      TAINT_NOT_READY,
+    ];
     const current = (node.spec?.taints ?? []) as Taint[];
     const keep = current.filter((t) => !managed.includes(t.key));
     const kept = want.map(

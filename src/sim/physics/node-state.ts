@@ -21,6 +21,10 @@ export interface NodeRuntime {
   /** Addresses taken from the subnet since the behaviour took effect (subnetFreeIPs counts down). */
   ipsTaken: number;
   lastEvictionCheck: number;
+  /** memory.available in bytes as the kubelet last measured it (capacity minus working sets). */
+  memoryAvailable?: number;
+  memoryPressureSeen?: number;
+  diskPressureSeen?: number;
   diskPressure: boolean;
 }
 

@@ -10,11 +10,39 @@ import { type Condition, setCondition } from "./pod-util.ts";
 
 export const KUBELET_VERSION = "v1.32.2";
 export const EVICTION_HARD_NODEFS = 0.1;
+export const EVICTION_HARD_MEMORY = 100 * 2 ** 20;
+
+/** --eviction-pressure-transition-period: a pressure condition stays on this long after the threshold clears. */
+export const PRESSURE_TRANSITION_MS = 5 * 60_000;
+
+/** memory.available < 100Mi, as last measured by the kubelet. */
+export function memoryThresholdMet(rt: NodeRuntime): boolean {
+  return rt.memoryAvailable !== undefined && rt.memoryAvailable < EVICTION_HARD_MEMORY;
+}
 
 /** nodefs.available < 10% is the kubelet's default hard eviction threshold. */
-export function hasDiskPressure(rt: NodeRuntime, now: number): boolean {
+export function diskThresholdMet(rt: NodeRuntime, now: number): boolean {
   const fs = nodeFs(rt, now);
   return fs.available < fs.capacity * EVICTION_HARD_NODEFS;
+}
+
+/** The eviction manager notes when each threshold was last met. */
+export function observePressure(rt: NodeRuntime, now: number): void {
+  if (memoryThresholdMet(rt)) rt.memoryPressureSeen = now;
+  if (diskThresholdMet(rt, now)) rt.diskPressureSeen = now;
+}
+
+function recently(seen: number | undefined, now: number): boolean {
+  return seen !== undefined && now - seen < PRESSURE_TRANSITION_MS;
+}
+
+/** The MemoryPressure condition: the threshold is met or was within the transition period. */
+export function hasMemoryPressure(rt: NodeRuntime, now: number): boolean {
+  return memoryThresholdMet(rt) || recently(rt.memoryPressureSeen, now);
+}
+
+export function hasDiskPressure(rt: NodeRuntime, now: number): boolean {
+  return diskThresholdMet(rt, now) || recently(rt.diskPressureSeen, now);
 }
 
 function cond(type: string, status: string, reason: string, message: string): Condition {
@@ -26,12 +54,19 @@ export function kubeletConditions(rt: NodeRuntime, now: number): Condition[] {
   const disk = hasDiskPressure(rt, now);
   return [
     cond("NetworkUnavailable", "False", "RouteCreated", "RouteController created a route"),
-    cond(
-      "MemoryPressure",
-      "False",
-      "KubeletHasSufficientMemory",
-      "kubelet has sufficient memory available",
-    ),
+    hasMemoryPressure(rt, now)
+      ? cond(
+          "MemoryPressure",
+          "True",
+          "KubeletHasInsufficientMemory",
+          "kubelet has insufficient memory available",
+        )
+      : cond(
+          "MemoryPressure",
+          "False",
+          "KubeletHasSufficientMemory",
+          "kubelet has sufficient memory available",
+        ),
     disk
       ? cond("DiskPressure", "True", "KubeletHasDiskPressure", "kubelet has disk pressure")
       : cond("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),

@@ -1,13 +1,21 @@
 /**
- * The kubelet eviction manager for nodefs: while nodefs.available is below the hard
- * threshold (10%), evict one pod per monitoring interval (10 s), BestEffort first, then
- * Burstable, then Guaranteed, the heaviest user first; critical pods are never evicted.
+ * The kubelet eviction manager (pkg/kubelet/eviction): hard thresholds memory.available <
+ * 100Mi and nodefs.available < 10%. While one is met it evicts one pod per monitoring
+ * interval (10 s), memory first. Memory ranks pods using more than they request first, then
+ * by usage above request; disk ranks BestEffort, Burstable, Guaranteed, then by usage.
+ * Critical pods are never evicted.
  */
+import { parseQuantity } from "../../quantity.ts";
 import type { KubeObject } from "../../store/types.ts";
 import { memoryBytes } from "../../telemetry/usage.ts";
 import { type NodeRuntime, nodeFs } from "../node-state.ts";
-import { EVICTION_HARD_NODEFS, hasDiskPressure } from "../node-status.ts";
-import { isTerminal, qosClass, setCondition } from "../pod-util.ts";
+import {
+  diskThresholdMet,
+  EVICTION_HARD_MEMORY,
+  EVICTION_HARD_NODEFS,
+  memoryThresholdMet,
+} from "../node-status.ts";
+import { type ContainerSpec, isTerminal, qosClass, setCondition } from "../pod-util.ts";
 import { buildStatus } from "./pod-status.ts";
 import { type KubeletEnv, kubeletSource, type PodRuntime, terminate } from "./runtime.ts";
 
@@ -27,23 +35,73 @@ function isCritical(pod: KubeObject): boolean {
   return pc === "system-node-critical" || pc === "system-cluster-critical";
 }
 
-function usage(pod: KubeObject, now: number): number {
-  return (pod.spec?.containers ?? []).reduce(
-    // biome-ignore lint/suspicious/noExplicitAny: container specs are JSON.
-    (sum: number, c: any) => sum + memoryBytes(pod, c.name, now),
-    0,
-  );
+function containers(pod: KubeObject): ContainerSpec[] {
+  return pod.spec?.containers ?? [];
 }
 
-export function evictionMessage(rt: NodeRuntime, now: number): string {
-  const fs = nodeFs(rt, now);
-  const threshold = Math.floor(fs.capacity * EVICTION_HARD_NODEFS);
-  return `The node was low on resource: ephemeral-storage. Threshold quantity: ${quantity(threshold)}, available: ${quantity(Math.max(0, fs.available))}. `;
+function usage(pod: KubeObject, now: number): number {
+  return containers(pod).reduce((sum, c) => sum + memoryBytes(pod, c.name, now), 0);
+}
+
+function memRequest(c: ContainerSpec): number {
+  return parseQuantity(c.resources?.requests?.memory ?? "0");
+}
+
+function aboveRequest(pod: KubeObject, now: number): number {
+  return containers(pod).reduce((sum, c) => sum + memoryBytes(pod, c.name, now) - memRequest(c), 0);
+}
+
+/** memory.available: capacity less the system's share (5%) and every running container's working set. */
+export function measureMemory(node: KubeObject, pods: KubeObject[], now: number): number {
+  const capacity = parseQuantity(node.status?.capacity?.memory ?? "0");
+  const used = pods.filter((p) => !isTerminal(p)).reduce((sum, p) => sum + usage(p, now), 0);
+  return capacity * 0.95 - used;
 }
 
 /** The eviction manager's monitoring interval has come round and the node is under pressure. */
 export function evictionDue(rt: NodeRuntime, now: number): boolean {
-  return now - rt.lastEvictionCheck >= INTERVAL_MS && hasDiskPressure(rt, now);
+  return (
+    now - rt.lastEvictionCheck >= INTERVAL_MS &&
+    (memoryThresholdMet(rt) || diskThresholdMet(rt, now))
+  );
+}
+
+export function evictionMessage(
+  rt: NodeRuntime,
+  now: number,
+  resource: "memory" | "ephemeral-storage",
+  pod?: KubeObject,
+): string {
+  if (resource === "ephemeral-storage") {
+    const fs = nodeFs(rt, now);
+    const threshold = Math.floor(fs.capacity * EVICTION_HARD_NODEFS);
+    return `The node was low on resource: ephemeral-storage. Threshold quantity: ${quantity(threshold)}, available: ${quantity(Math.max(0, fs.available))}. `;
+  }
+  let msg = `The node was low on resource: memory. Threshold quantity: ${quantity(EVICTION_HARD_MEMORY)}, available: ${quantity(Math.max(0, rt.memoryAvailable ?? 0))}. `;
+  for (const c of pod ? containers(pod) : []) {
+    const used = memoryBytes(pod as KubeObject, c.name, now);
+    if (used <= memRequest(c)) continue;
+    const req = c.resources?.requests?.memory ?? "0";
+    msg += `Container ${c.name} was using ${quantity(used)}, request is ${req}, has larger consumption of memory. `;
+  }
+  return msg;
+}
+
+function pickVictim(pods: KubeObject[], resource: string, now: number): KubeObject | undefined {
+  const candidates = pods.filter(
+    (p) => !isTerminal(p) && !p.metadata.deletionTimestamp && !isCritical(p),
+  );
+  if (resource === "memory") {
+    const exceeds = (p: KubeObject) => (aboveRequest(p, now) > 0 ? 0 : 1);
+    candidates.sort(
+      (a, b) => exceeds(a) - exceeds(b) || aboveRequest(b, now) - aboveRequest(a, now),
+    );
+  } else {
+    candidates.sort(
+      (a, b) => QOS_RANK[qosClass(a)] - QOS_RANK[qosClass(b)] || usage(b, now) - usage(a, now),
+    );
+  }
+  return candidates[0];
 }
 
 export function runEviction(
@@ -56,18 +114,17 @@ export function runEviction(
 ): void {
   if (!evictionDue(rt, now)) return;
   rt.lastEvictionCheck = now;
-  const candidates = pods
-    .filter((p) => !isTerminal(p) && !p.metadata.deletionTimestamp && !isCritical(p))
-    .sort((a, b) => QOS_RANK[qosClass(a)] - QOS_RANK[qosClass(b)] || usage(b, now) - usage(a, now));
-  const victim = candidates[0];
+  const resource = memoryThresholdMet(rt) ? "memory" : "ephemeral-storage";
+  const victim = pickVictim(pods, resource, now);
   if (!victim) return;
-  const message = evictionMessage(rt, now);
+  const message = evictionMessage(rt, now, resource, victim);
+  const src = kubeletSource(k.nodeName);
   k.ctx.events.record(
     node,
     "Warning",
     "EvictionThresholdMet",
-    "Attempting to reclaim ephemeral-storage",
-    kubeletSource(k.nodeName),
+    `Attempting to reclaim ${resource}`,
+    src,
   );
   const prt = runtimes.get(victim.metadata.uid as string);
   for (const c of prt?.containers.values() ?? [])
@@ -79,17 +136,13 @@ export function runEviction(
     (d) => {
       const base = prt ? buildStatus(d, prt, now) : { ...(d.status ?? {}) };
       let conds = base.conditions ?? [];
-      conds = setCondition(
-        conds,
-        {
-          type: "DisruptionTarget",
-          status: "True",
-          reason: "TerminationByKubelet",
-          message,
-          lastProbeTime: null,
-        },
-        now,
-      );
+      const target = {
+        type: "DisruptionTarget",
+        status: "True",
+        reason: "TerminationByKubelet",
+        message,
+      };
+      conds = setCondition(conds, { ...target, lastProbeTime: null }, now);
       for (const type of ["Ready", "ContainersReady"]) {
         conds = setCondition(
           conds,
@@ -100,5 +153,5 @@ export function runEviction(
       d.status = { ...base, phase: "Failed", reason: "Evicted", message, conditions: conds };
     },
   );
-  k.ctx.events.record(updated, "Warning", "Evicted", message, kubeletSource(k.nodeName));
+  k.ctx.events.record(updated, "Warning", "Evicted", message, src);
 }

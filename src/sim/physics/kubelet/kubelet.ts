@@ -14,10 +14,11 @@ import {
   type NodeStates,
   releasePodIp,
 } from "../node-state.ts";
+import { observePressure } from "../node-status.ts";
 import { type ContainerSpec, isTerminal } from "../pod-util.ts";
 import { volumeError } from "./config.ts";
 import { syncContainer } from "./container.ts";
-import { evictionDue, runEviction } from "./eviction.ts";
+import { evictionDue, measureMemory, runEviction } from "./eviction.ts";
 import { buildStatus } from "./pod-status.ts";
 import {
   type KubeletEnv,
@@ -90,6 +91,8 @@ export class Kubelet implements Controller {
       if (!rt || !node.status?.nodeInfo || !kubeletAlive(rt, now)) continue;
       const k = this.env(nodeName);
       for (const pod of pods) this.syncPod(k, node, rt, pod, now);
+      rt.memoryAvailable = measureMemory(node, pods, now);
+      observePressure(rt, now);
       if (!evictionDue(rt, now)) continue;
       const current = pods.flatMap(
         (p) => this.ctx.store.get("pods", p.metadata.namespace, p.metadata.name as string) ?? [],
