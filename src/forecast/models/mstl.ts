@@ -13,8 +13,8 @@ export interface MstlOptions {
 /**
  * Multi-seasonal decomposition in the spirit of MSTL (Bandara, Hyndman & Bergmeir 2021) with
  * per-phase profiles instead of loess, followed by exponential smoothing of the seasonally
- * adjusted series (damped-trend ETS or SES). Returns in-sample residuals of the smoother for
- * interval estimation.
+ * adjusted series (damped-trend ETS or SES). Intervals come from the caller's
+ * rolling-origin backtest, not from this model.
  */
 export function mstlForecast(
   series: readonly number[],
