@@ -25,6 +25,7 @@ const GRACE_MS = 40_000;
 
 export const TAINT_DISK_PRESSURE = "node.kubernetes.io/disk-pressure";
 export const TAINT_MEMORY_PRESSURE = "node.kubernetes.io/memory-pressure";
+export const TAINT_UNSCHEDULABLE = "node.kubernetes.io/unschedulable";
 export const TAINT_UNREACHABLE = "node.kubernetes.io/unreachable";
 export const TAINT_NOT_READY = "node.kubernetes.io/not-ready";
 
@@ -203,6 +204,8 @@ export class NodeLifecycle implements Controller {
     if (!node) return;
     const ready = getCondition(node, "Ready")?.status;
     const want: Taint[] = [];
+    // TaintNodesByCondition: a cordoned node carries the unschedulable taint too.
+    if (node.spec?.unschedulable) want.push({ key: TAINT_UNSCHEDULABLE, effect: "NoSchedule" });
     if (getCondition(node, "MemoryPressure")?.status === "True") {
       want.push({ key: TAINT_MEMORY_PRESSURE, effect: "NoSchedule" });
     }
@@ -215,6 +218,7 @@ export class NodeLifecycle implements Controller {
       want.push({ key: readyKey, effect: "NoSchedule" }, { key: readyKey, effect: "NoExecute" });
     }
     const managed = [
+      TAINT_UNSCHEDULABLE,
       TAINT_MEMORY_PRESSURE,
       TAINT_DISK_PRESSURE,
       TAINT_UNREACHABLE,

@@ -80,6 +80,9 @@ describe("scheduler", () => {
       pod("nvme", {}, { nodeSelector: { disk: "nvme" } }),
     ]);
     c.step(2000);
+    expect(c.store.mustGet("nodes", undefined, "node-2").spec.taints).toEqual([
+      { key: "node.kubernetes.io/unschedulable", effect: "NoSchedule" },
+    ]);
     expect(getPod(c, "ssd").spec.nodeName).toBe("node-1");
     expect(getPod(c, "train").spec.nodeName).toBe("gpu-1");
     expect(condition(getPod(c, "nvme"), "PodScheduled")?.message).toBe(
