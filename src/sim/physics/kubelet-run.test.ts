@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SimCluster } from "../cluster.ts";
+import { expandRefs } from "./kubelet/config.ts";
 import { condition, containerStatus, eventsFor, getPod, node, pod } from "./test-fixtures.ts";
 
 function cluster(): SimCluster {
@@ -64,6 +65,21 @@ describe("kubelet container runs", () => {
     c.step(60_000);
     expect(containerStatus(c, "api").state.running).toBeDefined();
     expect(containerStatus(c, "api").restartCount).toBe(0);
+  });
+
+  it("expands $(VAR) references in command and args before the shell runs", () => {
+    const c = cluster();
+    const env = [{ name: "GREETING", value: "hello" }];
+    const args = ["echo $(GREETING) world; exit 4"];
+    c.apply([pod("hi", { env, command: ["sh", "-c"], args }, { restartPolicy: "Never" })]);
+    c.step(2000);
+    expect(c.sim.ctx.logs.read("default", "hi", "app")?.map((l) => l.text)).toEqual([
+      "hello world",
+    ]);
+    expect(containerStatus(c, "hi").state.terminated.exitCode).toBe(4);
+    expect(expandRefs("$$(GREETING) $(GREETING) $(UNSET)", { GREETING: "hi" })).toBe(
+      "$(GREETING) hi $(UNSET)",
+    );
   });
 
   it("OOM-kills a leaking container at its memory limit with exit code 137", () => {

@@ -56,9 +56,14 @@ function fieldValue(
   return map[path] ?? "";
 }
 
-/** `$(VAR)` references in env values, as the kubelet expands them. */
-function expandRefs(value: string, env: Record<string, string>): string {
-  return value.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, n: string) => env[n] ?? m);
+/**
+ * `$(VAR)` references in env values, command and args, as the kubelet expands them
+ * (third_party/forked/golang/expansion): unknown names stay as written, `$$` escapes.
+ */
+export function expandRefs(value: string, env: Record<string, string>): string {
+  return value.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, n: string | undefined) =>
+    n === undefined ? "$" : (env[n] ?? m),
+  );
 }
 
 export function resolveEnv(

@@ -11,7 +11,7 @@ import { parseQuantity } from "../../quantity.ts";
 import type { KubeObject } from "../../store/types.ts";
 import { memoryBytes } from "../../telemetry/usage.ts";
 import { type ContainerSpec, formatPod } from "../pod-util.ts";
-import { resolveEnv } from "./config.ts";
+import { expandRefs, resolveEnv } from "./config.ts";
 import { ensureImage } from "./image-pull.ts";
 import { checkProbes } from "./probes.ts";
 import {
@@ -179,7 +179,8 @@ function planFor(
   env: Record<string, string>,
 ): ScriptPlan {
   const b = podBehaviour(pod.metadata.annotations);
-  const script = shellScript(spec.command, spec.args);
+  const expand = (argv: string[] | undefined) => argv?.map((a) => expandRefs(a, env));
+  const script = shellScript(expand(spec.command), expand(spec.args));
   const plan: ScriptPlan = script ? runScript(script, env) : { lines: [], exit: undefined };
   const lines = [...(b.logs?.start ?? []).map((text) => ({ at: 0, text })), ...plan.lines];
   let exit = plan.exit;
