@@ -16,6 +16,11 @@ import { StatefulSetController } from "./statefulset.ts";
 
 export function registerControllers(sim: Simulation): void {
   registerDefaults(sim.ctx.store);
+  // Namespaces created before the defaulting was registered (SimCluster's built-in ones).
+  for (const ns of sim.ctx.store.list("namespaces")) {
+    if (!ns.status?.phase)
+      sim.ctx.store.mutate("namespaces", undefined, ns.metadata.name as string, () => {});
+  }
   // Order matters within a tick: owners before the objects they create.
   sim.register(new HorizontalPodAutoscalerController(sim.ctx));
   sim.register(new DeploymentController(sim.ctx));

@@ -9,6 +9,9 @@ describe("namespace controller and garbage collector", () => {
     c.step(1000);
     expect(c.store.get("serviceaccounts", "shop", "default")).toBeDefined();
     expect(c.store.get("serviceaccounts", "kube-system", "default")).toBeDefined();
+    const builtIn = c.store.mustGet("namespaces", undefined, "default");
+    expect(builtIn.status.phase).toBe("Active");
+    expect(builtIn.metadata.labels?.["kubernetes.io/metadata.name"]).toBe("default");
   });
 
   it("terminates a namespace: Terminating while it empties, then gone", () => {
