@@ -18,7 +18,7 @@ function opsloop(args: string[], timeout = 120_000) {
 describe("opsloop demo", () => {
   it("diagnoses the missing ConfigMap, predicts the OOMs before they happen and acts within policy", () => {
     const db = join(mkdtempSync(join(tmpdir(), "demo-")), "opsloop.db");
-    const run = opsloop(["demo", "--for", "32s", "--speed", "60", "--output", "json", "--db", db]);
+    const run = opsloop(["demo", "--for", "36s", "--speed", "60", "--output", "json", "--db", db]);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const summary = JSON.parse(run.stdout) as DemoSummary;
