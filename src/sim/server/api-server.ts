@@ -122,7 +122,8 @@ async function handle(
   res.on("finish", done);
   res.on("close", done);
   try {
-    req.body = await readBody(raw);
+    req.bodyBytes = await readBody(raw);
+    req.body = req.bodyBytes.toString("utf8");
     await dispatch(ctx, deps, req, res);
     if (res.headersSent && !res.writableEnded && req.method !== "GET") res.end();
   } catch (e) {

@@ -11,15 +11,16 @@ export interface Request {
   accept: string;
   contentType: string;
   raw: IncomingMessage;
-  /** Set once by readBody. */
+  /** Set once the body has been read: as text, and as bytes for protobuf. */
   body?: string;
+  bodyBytes?: Buffer;
 }
 
-export function readBody(req: IncomingMessage): Promise<string> {
+export function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
 }

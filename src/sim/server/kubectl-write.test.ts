@@ -142,4 +142,27 @@ spec:
     const list = await h.kubectl(["get", "wd"]);
     expect(list.stdout).toMatch(/^NAME\s+AGE\nw1\s+/);
   });
+
+  it("creates objects through kubectl's generators, which post protobuf", async () => {
+    for (const args of [
+      ["create", "namespace", "team-a"],
+      ["create", "secret", "generic", "creds", "--from-literal=user=admin"],
+      ["create", "deployment", "gen", "--image=gen:1", "--port=8080", "--replicas=2"],
+      ["create", "job", "once", "--image=busybox", "--", "echo", "hi"],
+    ]) {
+      const r = await h.kubectl(args);
+      expect(r.stderr).toBe("");
+    }
+    expect(h.cluster.store.get("namespaces", undefined, "team-a")).toBeDefined();
+    expect(h.cluster.store.get("secrets", "default", "creds")?.data).toEqual({ user: "YWRtaW4=" });
+    const d = h.cluster.store.get("deployments.apps", "default", "gen");
+    expect(d?.spec.replicas).toBe(2);
+    expect(d?.spec.template.spec.containers[0]).toMatchObject({
+      name: "gen",
+      image: "gen:1",
+      ports: [{ containerPort: 8080 }],
+    });
+    const job = h.cluster.store.get("jobs.batch", "default", "once");
+    expect(job?.spec.template.spec.containers[0].command).toEqual(["echo", "hi"]);
+  });
 });

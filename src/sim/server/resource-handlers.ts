@@ -14,6 +14,7 @@ import {
   TABLE_ACCEPT,
 } from "./http-util.ts";
 import { applyPatch, parsePatchBody, patchTypeOf } from "./patch/apply-patch.ts";
+import { decodeProtobufObject } from "./protobuf/decode.ts";
 import type { ResourceRoute } from "./route.ts";
 import { parseInclude, toTable } from "./tables/table.ts";
 import { serveWatch } from "./watch.ts";
@@ -109,12 +110,14 @@ function list(ctx: ServerContext, req: Request, route: ResourceRoute, b: Backing
 }
 
 function bodyObject(req: Request): KubeObject {
-  // No protobuf or CBOR here: a 415 makes client-go retry the request as JSON.
-  if (/protobuf|cbor/.test(req.contentType)) {
+  // kubectl's generators (create namespace, secret, deployment...) post protobuf.
+  if (/protobuf/.test(req.contentType))
+    return decodeProtobufObject(req.bodyBytes ?? Buffer.alloc(0));
+  if (/cbor/.test(req.contentType)) {
     throw new ApiError(
       415,
       "UnsupportedMediaType",
-      "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml",
+      "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf",
     );
   }
   const body = parseJsonBody(req.body ?? "");
