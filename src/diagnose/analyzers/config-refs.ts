@@ -15,7 +15,7 @@ export interface MissingRef {
   name: string;
   /** Undefined: the whole object is missing; otherwise the missing key. */
   key?: string;
-  /** Where the container references it, e.g. "env API_URL" or "envFrom". */
+  /** Where the container references it, e.g. "env API_URL" or "envFrom"; "" when only the kubelet message names it. */
   usedBy: string;
   similar?: string;
 }
@@ -112,7 +112,7 @@ export function missingRefs(snap: ClusterSnapshot, pod: V1Pod, container: string
   if (!spec) return [];
   const out: MissingRef[] = [];
   for (const r of references(spec)) {
-    if (r.optional) continue;
+    if (r.optional || snap.unsynced?.includes(r.kind)) continue;
     const objects = pool(snap, r.kind, ns);
     const found = objects.find((o) => o.name === r.name);
     if (!found) {

@@ -109,6 +109,27 @@ describe("pod-startup analyzer", () => {
     expect(f?.subject).toMatchObject({ kind: "ReplicaSet", name: "none" });
   });
 
+  it("does not call a Secret missing when Secrets could not be listed", async () => {
+    const snap = { ...emptySnapshot(), unsynced: ["Secret" as const] };
+    const env = [
+      { name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } },
+    ];
+    const status = {
+      ...configWaiting("api"),
+      state: {
+        waiting: {
+          reason: "CreateContainerConfigError",
+          message: 'configmap "api-config" not found',
+        },
+      },
+    };
+    snap.pods.push(pod("shop", "p", "r", status, env));
+    const [f] = await analyzePodStartup(snap, NOW);
+    expect(f?.rootCause).toBe(
+      'ConfigMap "api-config" does not exist in namespace shop, referenced by container api',
+    );
+  });
+
   it("falls back to the kubelet message when the snapshot has no pod spec reference", async () => {
     const snap = emptySnapshot();
     snap.pods.push(pod("shop", "p", "r", configWaiting("api")));

@@ -37,7 +37,7 @@ function configProblem(snap: ClusterSnapshot, pod: V1Pod, cs: V1ContainerStatus)
   const message = cs.state?.waiting?.message ?? "";
   let missing: MissingRef[] = missingRefs(snap, pod, cs.name);
   const parsed = parseConfigMessage(message);
-  if (!missing.length && parsed) missing = [{ ...parsed, usedBy: "the container" }];
+  if (!missing.length && parsed) missing = [{ ...parsed, usedBy: "" }];
   const evidence: Evidence[] = [
     {
       type: "status",
@@ -55,7 +55,8 @@ function configProblem(snap: ClusterSnapshot, pod: V1Pod, cs: V1ContainerStatus)
     };
   }
   const texts = missing.map(
-    (m) => `${describeMissing(m, ns)}, referenced by ${m.usedBy} of container ${cs.name}`,
+    (m) =>
+      `${describeMissing(m, ns)}, referenced by ${m.usedBy ? `${m.usedBy} of ` : ""}container ${cs.name}`,
   );
   const first = missing[0] as MissingRef;
   return {

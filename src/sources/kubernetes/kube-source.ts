@@ -108,13 +108,17 @@ export class KubeSource {
     this.slots.push({ name, informer });
   }
 
-  /** Starts every informer; resolves once each has completed its first list. */
+  /**
+   * Starts every informer; resolves once each has completed its first list. ConfigMaps and
+   * Secrets may stay unsynced (reported in the snapshot) rather than fail the start: an agent
+   * without permission to list Secrets still diagnoses everything else.
+   */
   async start(): Promise<void> {
     this.stopped = false;
     await Promise.all([
       ...this.slots.map((s) => s.informer.start()),
-      this.configMaps.start(),
-      this.secrets.start(),
+      this.configMaps.startOrRetry(),
+      this.secrets.startOrRetry(),
     ]);
   }
 
@@ -143,6 +147,10 @@ export class KubeSource {
       replicaSets: list("replicasets"),
       configMaps: this.configMaps.items(),
       secrets: this.secrets.items(),
+      unsynced: [
+        ...(this.configMaps.synced ? [] : (["ConfigMap"] as const)),
+        ...(this.secrets.synced ? [] : (["Secret"] as const)),
+      ],
     };
   }
 

@@ -24,9 +24,24 @@ export class RedactedWatch {
   private stopped = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private backoffMs = 500;
+  private listed = false;
 
   constructor(opts: RedactedWatchOptions) {
     this.opts = opts;
+  }
+
+  /** True once a list has succeeded. */
+  get synced(): boolean {
+    return this.listed;
+  }
+
+  /** Starts, or on failure records the error and keeps retrying in the background. */
+  async startOrRetry(): Promise<void> {
+    try {
+      await this.start();
+    } catch (e) {
+      this.restart(e);
+    }
   }
 
   items(): ConfigRef[] {
@@ -38,6 +53,7 @@ export class RedactedWatch {
     const list = await this.opts.list();
     this.refs.clear();
     for (const item of list.items) this.put(item);
+    this.listed = true;
     this.opts.onChange();
     this.backoffMs = 500;
     this.abort = await new Watch(this.opts.kc).watch(

@@ -28,6 +28,11 @@ export interface ClusterSnapshot {
   events: CoreV1Event[];
   configMaps: ConfigRef[];
   secrets: ConfigRef[];
+  /**
+   * Kinds whose list has not succeeded (e.g. RBAC forbids reading Secrets): their absence from
+   * the snapshot proves nothing, so analyzers must not report such objects as missing.
+   */
+  unsynced?: ("ConfigMap" | "Secret")[];
 }
 
 /** Reads a container's log; bounded by the implementation (tail lines / bytes). */
