@@ -149,6 +149,8 @@ spec:
       ["create", "secret", "generic", "creds", "--from-literal=user=admin"],
       ["create", "deployment", "gen", "--image=gen:1", "--port=8080", "--replicas=2"],
       ["create", "job", "once", "--image=busybox", "--", "echo", "hi"],
+      ["create", "service", "clusterip", "gen", "--tcp=80:8080"],
+      ["create", "pdb", "gen", "--selector=app=gen", "--max-unavailable=50%"],
     ]) {
       const r = await h.kubectl(args);
       expect(r.stderr).toBe("");
@@ -162,6 +164,12 @@ spec:
       image: "gen:1",
       ports: [{ containerPort: 8080 }],
     });
+    expect(h.cluster.store.get("services", "default", "gen")?.spec.ports).toEqual([
+      { name: "80-8080", port: 80, protocol: "TCP", targetPort: 8080 },
+    ]);
+    expect(
+      h.cluster.store.get("poddisruptionbudgets.policy", "default", "gen")?.spec.maxUnavailable,
+    ).toBe("50%");
     const job = h.cluster.store.get("jobs.batch", "default", "once");
     expect(job?.spec.template.spec.containers[0].command).toEqual(["echo", "hi"]);
   });

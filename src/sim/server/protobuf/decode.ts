@@ -48,6 +48,9 @@ function decodeMessage(type: string, bytes: Uint8Array): Record<string, unknown>
       case "i":
         out[name] = v as number;
         break;
+      case "i0":
+        if (v) out[name] = v as number;
+        break;
       case "b":
         if (v) out[name] = true;
         break;
@@ -59,6 +62,9 @@ function decodeMessage(type: string, bytes: Uint8Array): Record<string, unknown>
         break;
       case "time":
         break; // the server sets timestamps itself
+      case "ios":
+        out[name] = decodeIntOrString(v as Uint8Array);
+        break;
       case "map":
       case "mapb":
       case "mapq": {
@@ -79,6 +85,19 @@ function decodeMessage(type: string, bytes: Uint8Array): Record<string, unknown>
     }
   }
   return out;
+}
+
+/** intstr.IntOrString: type 0 → intVal (2), type 1 → strVal (3). */
+function decodeIntOrString(bytes: Uint8Array): number | string {
+  let type = 0;
+  let intVal = 0;
+  let strVal = "";
+  for (const f of readFields(bytes)) {
+    if (f.num === 1) type = f.value as number;
+    if (f.num === 2) intVal = f.value as number;
+    if (f.num === 3) strVal = text(f.value);
+  }
+  return type === 1 ? strVal : intVal;
 }
 
 function decodeQuantity(bytes: Uint8Array | undefined): string {

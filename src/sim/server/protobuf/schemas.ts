@@ -2,8 +2,8 @@
  * Field numbers of the Kubernetes protobuf messages that kubectl's generators send
  * (`kubectl create namespace|configmap|secret|deployment|job|cronjob` post protobuf bodies),
  * from k8s.io/api {group}/{version}/generated.proto; verified against bodies captured from kubectl 1.32.
- * Kinds: s string, i integer, b bool, ss repeated string, map map<string,string>,
- * mapb map<string,bytes>, mapq map<string,Quantity>, time metav1.Time, or a message name
+ * Kinds: s string, i integer (a pointer: kept when 0), i0 integer (omitempty), b bool, ss repeated string, map map<string,string>,
+ * mapb map<string,bytes>, mapq map<string,Quantity>, time metav1.Time, ios IntOrString, or a message name
  * ("[]" suffix: repeated).
  */
 export type FieldSpec = [name: string, kind: string];
@@ -93,7 +93,7 @@ export const MESSAGES: Record<string, MessageSpec> = {
     2: ["selector", "LabelSelector"],
     3: ["template", "PodTemplateSpec"],
     4: ["strategy", "DeploymentStrategy"],
-    5: ["minReadySeconds", "i"],
+    5: ["minReadySeconds", "i0"],
     6: ["revisionHistoryLimit", "i"],
     7: ["paused", "b"],
     9: ["progressDeadlineSeconds", "i"],
@@ -129,4 +129,28 @@ export const MESSAGES: Record<string, MessageSpec> = {
     8: ["timeZone", "s"],
   },
   JobTemplateSpec: { 1: ["metadata", "ObjectMeta"], 2: ["spec", "JobSpec"] },
+  Service: { 1: ["metadata", "ObjectMeta"], 2: ["spec", "ServiceSpec"] },
+  ServiceSpec: {
+    1: ["ports", "ServicePort[]"],
+    2: ["selector", "map"],
+    3: ["clusterIP", "s"],
+    4: ["type", "s"],
+    5: ["externalIPs", "ss"],
+    7: ["sessionAffinity", "s"],
+    10: ["externalName", "s"],
+  },
+  ServicePort: {
+    1: ["name", "s"],
+    2: ["protocol", "s"],
+    3: ["port", "i"],
+    4: ["targetPort", "ios"],
+    5: ["nodePort", "i0"],
+  },
+  ServiceAccount: { 1: ["metadata", "ObjectMeta"] },
+  PodDisruptionBudget: { 1: ["metadata", "ObjectMeta"], 2: ["spec", "PodDisruptionBudgetSpec"] },
+  PodDisruptionBudgetSpec: {
+    1: ["minAvailable", "ios"],
+    2: ["selector", "LabelSelector"],
+    3: ["maxUnavailable", "ios"],
+  },
 };
