@@ -91,4 +91,16 @@ describe("horizontal pod autoscaler", () => {
       ),
     ).toBe(true);
   });
+
+  it("honours a scale-up policy of one pod per minute", () => {
+    const c = new SimCluster();
+    const slow = hpa(10);
+    slow.spec.behavior = { scaleUp: { policies: [{ type: "Pods", value: 1, periodSeconds: 60 }] } };
+    c.apply([node("node-1"), node("node-2"), busy(400), slow]);
+    advance(c, 50);
+    expect(replicas(c)).toBe(3);
+    expect(cond(c, "ScalingLimited")).toMatchObject({ status: "True", reason: "ScaleUpLimit" });
+    advance(c, 60);
+    expect(replicas(c)).toBe(4);
+  });
 });

@@ -7,6 +7,7 @@
 import { isoTime } from "../../core/clock.ts";
 import type { Controller, SimContext } from "../engine.ts";
 import type { KubeObject } from "../store/types.ts";
+import { type Recommendation, rateLimit, type ScaleEvent, stabilize } from "./hpa-behavior.ts";
 import { resourceReplicas } from "./hpa-metrics.ts";
 import { type Json, selectorMatches, setCondition, writeStatus } from "./util.ts";
 
@@ -29,7 +30,8 @@ export class HorizontalPodAutoscalerController implements Controller {
   readonly name = "horizontal-pod-autoscaler";
   private readonly ctx: SimContext;
   private readonly lastRun = new Map<string, number>();
-  private readonly recommendations = new Map<string, Array<{ at: number; replicas: number }>>();
+  private readonly recommendations = new Map<string, Recommendation[]>();
+  private readonly scaleEvents = new Map<string, ScaleEvent[]>();
   constructor(ctx: SimContext) {
     this.ctx = ctx;
   }
@@ -196,6 +198,9 @@ export class HorizontalPodAutoscalerController implements Controller {
           d.spec.replicas = desired.replicas;
         },
       );
+      this.scaleEvents
+        .get(hpa.metadata.uid as string)
+        ?.push({ at: now, delta: desired.replicas - current });
       const why =
         desired.replicas > current ? `${reason} above target` : "All metrics below target";
       events.record(
@@ -246,15 +251,29 @@ export class HorizontalPodAutoscalerController implements Controller {
     now: number,
   ) {
     const uid = hpa.metadata.uid as string;
-    const windowMs = (hpa.spec.behavior?.scaleDown?.stabilizationWindowSeconds ?? 300) * 1000;
+    const behavior = hpa.spec.behavior;
     // The first sight of an HPA seeds the window with the current size, as the real controller does.
-    const seen = this.recommendations.get(uid) ?? [{ at: now, replicas: current }];
-    const recs = seen.filter((r) => now - r.at <= windowMs);
+    const recs = (this.recommendations.get(uid) ?? [{ at: now, replicas: current }]).filter(
+      (r) => now - r.at <= 3_600_000,
+    );
+    const stable = stabilize(behavior, recs, current, proposal, now);
     recs.push({ at: now, replicas: proposal });
     this.recommendations.set(uid, recs);
-    let desired =
-      proposal < current ? Math.min(current, Math.max(...recs.map((r) => r.replicas))) : proposal;
-    desired = Math.min(desired, Math.max(2 * current, current + 4));
+    const events = (this.scaleEvents.get(uid) ?? []).filter((e) => now - e.at <= 3_600_000);
+    this.scaleEvents.set(uid, events);
+    const rate = rateLimit(behavior, events, current, stable, now);
+    const desired = rate.replicas;
+    const up = stable > current;
+    if (rate.limited && desired <= max && desired >= min)
+      return {
+        replicas: desired,
+        limit: {
+          type: "ScalingLimited",
+          status: "True",
+          reason: up ? "ScaleUpLimit" : "ScaleDownLimit",
+          message: `the desired replica count is ${up ? "increasing" : "decreasing"} faster than the maximum scale rate`,
+        },
+      };
     if (desired > max)
       return {
         replicas: max,
