@@ -65,7 +65,11 @@ export function resourceReplicas(
     else if (resource !== "cpu" || isPodReady(p)) usage.set(p, u);
   }
   if (usage.size === 0)
-    throw new Error(`did not receive metrics for targeted pods (pods might be unready)`);
+    throw new Error(
+      missing.length === pods.length
+        ? `unable to get metrics for resource ${resource}: no metrics returned from resource metrics API`
+        : "did not receive metrics for targeted pods (pods might be unready)",
+    );
   let requests = 0;
   let used = 0;
   for (const [p, u] of usage) {
