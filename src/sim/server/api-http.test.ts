@@ -213,6 +213,7 @@ describe("the simulated API server over HTTP", () => {
     h.cluster.store.create("pods", {
       ...runningPodSpec("e2"),
       metadata: { name: "e2", namespace: "default", labels: { app: "e1" } },
+      status: { phase: "Running" },
     });
     const blocked = await call("POST", "/api/v1/namespaces/default/pods/e2/eviction", {
       ...eviction,

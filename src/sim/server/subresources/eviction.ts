@@ -34,8 +34,14 @@ export function serveEviction(
   }
   const pod = ctx.store.mustGet("pods", ns, name);
   const dryRun = isDryRun(req.query) || (eviction.deleteOptions?.dryRun ?? []).includes("All");
-  const terminal = pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
-  const pdbs = terminal
+  // canIgnorePDB: finished, pending or already terminating pods are evicted without a budget.
+  const phase = pod.status?.phase;
+  const ignorePdb =
+    phase === "Succeeded" ||
+    phase === "Failed" ||
+    phase === "Pending" ||
+    Boolean(pod.metadata.deletionTimestamp);
+  const pdbs = ignorePdb
     ? []
     : ctx.store.list("poddisruptionbudgets.policy", { namespace: ns }).filter((p) => {
         const sel = fromLabelSelectorSpec(p.spec?.selector);
