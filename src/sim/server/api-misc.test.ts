@@ -182,4 +182,53 @@ describe("the simulated API server's smaller endpoints", () => {
     });
     ac.abort();
   });
+
+  it("ends a log follow when the container stops", async () => {
+    cluster.store.mutate("pods", "default", "p", (d) => {
+      d.status = {
+        phase: "Running",
+        containerStatuses: [{ name: "app", restartCount: 0, state: { running: {} } }],
+      };
+    });
+    cluster.sim.ctx.logs.append("default", "p", "app", cluster.clock.now(), "working");
+    const res = await fetch(`${url}/api/v1/namespaces/default/pods/p/log?follow=true`);
+    setTimeout(() => {
+      cluster.sim.ctx.logs.append("default", "p", "app", cluster.clock.now(), "bye");
+      cluster.store.mutate("pods", "default", "p", (d) => {
+        d.status.containerStatuses[0].state = { terminated: { exitCode: 0, reason: "Completed" } };
+      });
+    }, 50);
+    expect(await res.text()).toBe("working\nbye\n");
+  });
+
+  it("stops serving a custom resource when its CRD is deleted", async () => {
+    const crd = {
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "gadgets.example.com" },
+      spec: {
+        group: "example.com",
+        scope: "Cluster",
+        names: { plural: "gadgets", kind: "Gadget" },
+        versions: [{ name: "v1", served: true, storage: true }],
+      },
+    };
+    await call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
+    const made = await call("POST", "/apis/example.com/v1/gadgets", {
+      apiVersion: "example.com/v1",
+      kind: "Gadget",
+      metadata: { name: "g" },
+    });
+    expect(made.status).toBe(201);
+    expect((await call("GET", "/apis/example.com/v1")).body.resources[0]).toMatchObject({
+      name: "gadgets",
+      namespaced: false,
+      kind: "Gadget",
+    });
+    await call(
+      "DELETE",
+      "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.example.com",
+    );
+    expect((await call("GET", "/apis/example.com/v1/gadgets")).status).toBe(404);
+  });
 });
