@@ -10,6 +10,7 @@ import type { LogStore } from "../log-store.ts";
 import type { ObjectStore } from "../store/object-store.ts";
 import type { ServerContext } from "./context.ts";
 import { watchCrds } from "./crd-watcher.ts";
+import { addHpaV1 } from "./hpa-v1.ts";
 import { type Request, readBody, sendError } from "./http-util.ts";
 import { dispatch } from "./router.ts";
 
@@ -58,6 +59,7 @@ export async function startApiServer(
   };
   const log: RequestRecord[] = [];
   const logSize = deps.requestLogSize ?? 10_000;
+  addHpaV1(deps.store.registry);
   const stopCrds = watchCrds(deps.store);
   const server = createServer((raw, res) => {
     void handle(ctx, deps, raw, res, (rec) => {

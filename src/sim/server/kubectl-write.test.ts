@@ -173,4 +173,31 @@ spec:
     const job = h.cluster.store.get("jobs.batch", "default", "once");
     expect(job?.spec.template.spec.containers[0].command).toEqual(["echo", "hi"]);
   });
+
+  it("autoscales through autoscaling/v1, stored and listed as autoscaling/v2", async () => {
+    const r = await h.kubectl([
+      "autoscale",
+      "deploy",
+      "api",
+      "--min=2",
+      "--max=5",
+      "--cpu-percent=70",
+    ]);
+    expect(r.stdout).toContain("horizontalpodautoscaler.autoscaling/api autoscaled");
+    const stored = h.cluster.store.get("horizontalpodautoscalers.autoscaling", "default", "api");
+    expect(stored?.apiVersion).toBe("autoscaling/v2");
+    expect(stored?.spec.metrics[0].resource.target).toEqual({
+      type: "Utilization",
+      averageUtilization: 70,
+    });
+    const table = await h.kubectl(["get", "hpa"]);
+    expect(table.stdout).toMatch(/api\s+Deployment\/api\s+cpu: <unknown>\/70%\s+2\s+5/);
+    const v1 = await fetch(
+      `${h.cluster.url}/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/api`,
+    );
+    expect(await v1.json()).toMatchObject({
+      apiVersion: "autoscaling/v1",
+      spec: { minReplicas: 2, maxReplicas: 5, targetCPUUtilizationPercentage: 70 },
+    });
+  });
 });

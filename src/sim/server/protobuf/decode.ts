@@ -110,13 +110,15 @@ export function decodeProtobufObject(body: Uint8Array): KubeObject {
     throw unsupported("missing k8s protobuf prefix");
   const unknown = decodeMessage("Unknown", body.subarray(4));
   const tm = (unknown.typeMeta ?? {}) as { apiVersion?: string; kind?: string };
-  if (!tm.kind || !MESSAGES[tm.kind] || !(unknown.raw instanceof Uint8Array)) {
-    throw unsupported(`protobuf for ${tm.kind ?? "an unknown kind"}`);
+  const versioned = `${tm.kind}@${tm.apiVersion}`;
+  const type = MESSAGES[versioned] ? versioned : (tm.kind ?? "");
+  if (!MESSAGES[type] || !(unknown.raw instanceof Uint8Array)) {
+    throw unsupported(`protobuf for ${tm.apiVersion ?? ""} ${tm.kind ?? "an unknown kind"}`);
   }
-  const obj = decodeMessage(tm.kind, unknown.raw);
+  const obj = decodeMessage(type, unknown.raw);
   return {
     apiVersion: tm.apiVersion ?? "",
-    kind: tm.kind,
+    kind: tm.kind ?? "",
     ...obj,
     metadata: (obj.metadata as KubeObject["metadata"]) ?? {},
   };

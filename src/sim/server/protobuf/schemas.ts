@@ -147,6 +147,18 @@ export const MESSAGES: Record<string, MessageSpec> = {
     5: ["nodePort", "i0"],
   },
   ServiceAccount: { 1: ["metadata", "ObjectMeta"] },
+  // kubectl autoscale posts autoscaling/v1; "Kind@apiVersion" keys pick a version's message.
+  "HorizontalPodAutoscaler@autoscaling/v1": {
+    1: ["metadata", "ObjectMeta"],
+    2: ["spec", "HpaV1Spec"],
+  },
+  HpaV1Spec: {
+    1: ["scaleTargetRef", "CrossVersionObjectReference"],
+    2: ["minReplicas", "i"],
+    3: ["maxReplicas", "i"],
+    4: ["targetCPUUtilizationPercentage", "i"],
+  },
+  CrossVersionObjectReference: { 1: ["kind", "s"], 2: ["name", "s"], 3: ["apiVersion", "s"] },
   PodDisruptionBudget: { 1: ["metadata", "ObjectMeta"], 2: ["spec", "PodDisruptionBudgetSpec"] },
   PodDisruptionBudgetSpec: {
     1: ["minAvailable", "ios"],
