@@ -4,9 +4,9 @@
  * wait), undoes a rollout and scales a deployment.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { SimCluster } from "../src/sim/cluster.ts";
+import type { SimCluster } from "../src/sim/cluster.ts";
+import { type Harness, startHarness } from "../src/sim/server/test-harness.ts";
 import type { KubeObject } from "../src/sim/store/types.ts";
-import { Kubectl } from "./kubectl.ts";
 
 const node = (name: string, unschedulable = false): KubeObject => ({
   apiVersion: "v1",
@@ -43,18 +43,25 @@ async function waitFor(what: string, cond: () => boolean, timeoutMs = 30_000): P
 }
 
 describe("kubectl workflows against the simulator", () => {
+  let harness: Harness;
   let cluster: SimCluster;
-  let kubectl: Kubectl;
+  const kubectl = {
+    run: (args: string[], opts?: { timeoutMs?: number }) => harness.kubectl(args, opts),
+    ok: async (args: string[], opts?: { timeoutMs?: number }) => {
+      const r = await harness.kubectl(args, { timeoutMs: 60_000, ...opts });
+      if (r.code !== 0)
+        throw new Error(`kubectl ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
+      return r.stdout;
+    },
+  };
 
   beforeEach(async () => {
-    cluster = new SimCluster({ speed: 4 });
-    await cluster.listen();
-    kubectl = new Kubectl(cluster);
+    harness = await startHarness({ speed: 4 });
+    cluster = harness.cluster;
   });
 
   afterEach(async () => {
-    kubectl.cleanup();
-    await cluster.close();
+    await harness.close();
   });
 
   const readyPods = (nodeName?: string) =>

@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SimCluster } from "../cluster.ts";
+import { SimCluster, type SimClusterOptions } from "../cluster.ts";
 import type { KubeObject } from "../store/types.ts";
 
 export interface KubectlResult {
@@ -19,8 +19,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
-  const cluster = new SimCluster();
+export async function startHarness(options: SimClusterOptions = {}): Promise<Harness> {
+  const cluster = new SimCluster(options);
   await cluster.listen({ port: 0, host: "127.0.0.1" });
   const dir = mkdtempSync(join(tmpdir(), "opsloop-api-"));
   const kubeconfig = join(dir, "kubeconfig");
