@@ -45,7 +45,7 @@ describe("workload fault scenarios", () => {
     expect(timeline.fired).toHaveLength(1);
     const pods = podsOf(cluster, "shop", "api");
     const images = (p: (typeof pods)[number]) =>
-      (p.spec?.containers as Array<{ image: string }>)[0]?.image;
+      (p.spec?.containers as Array<{ image: string }> | undefined)?.[0]?.image;
     const next = pods.filter((p) => images(p) === "ghcr.io/acme/api:2.5.0");
     const old = pods.filter((p) => images(p) === "ghcr.io/acme/api:2.4.0");
     expect(next.length).toBeGreaterThan(0);

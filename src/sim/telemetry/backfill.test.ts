@@ -43,30 +43,28 @@ describe("backfill", () => {
     expect(rate("2026-01-02T02:00:00Z")).toBeLessThan(90);
   }, 30_000);
 
-  it(
-    "writes OpenMetrics that promtool turns into TSDB blocks",
-    { skip: !existsSync(PROMTOOL) },
-    () => {
-      const { cluster } = startScenario("healthy");
-      cluster.step(30_000);
-      const text = backfillOpenMetrics(cluster, { days: 0.25, stepSeconds: 60 });
-      expect(text.endsWith("# EOF\n")).toBe(true);
-      expect(text).toContain("# TYPE http_requests counter\n");
-      const dir = mkdtempSync(join(tmpdir(), "opsloop-backfill-"));
-      try {
-        writeFileSync(join(dir, "history.om"), text);
-        execFileSync(
-          PROMTOOL,
-          ["tsdb", "create-blocks-from", "openmetrics", join(dir, "history.om"), join(dir, "data")],
-          {
-            stdio: "pipe",
-          },
-        );
-        expect(readdirSync(join(dir, "data")).length).toBeGreaterThan(0);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-    60_000,
-  );
+  it("writes OpenMetrics that promtool turns into TSDB blocks", {
+    skip: !existsSync(PROMTOOL),
+    timeout: 60_000,
+  }, () => {
+    const { cluster } = startScenario("healthy");
+    cluster.step(30_000);
+    const text = backfillOpenMetrics(cluster, { days: 0.25, stepSeconds: 60 });
+    expect(text.endsWith("# EOF\n")).toBe(true);
+    expect(text).toContain("# TYPE http_requests counter\n");
+    const dir = mkdtempSync(join(tmpdir(), "opsloop-backfill-"));
+    try {
+      writeFileSync(join(dir, "history.om"), text);
+      execFileSync(
+        PROMTOOL,
+        ["tsdb", "create-blocks-from", "openmetrics", join(dir, "history.om"), join(dir, "data")],
+        {
+          stdio: "pipe",
+        },
+      );
+      expect(readdirSync(join(dir, "data")).length).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
