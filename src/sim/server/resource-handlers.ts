@@ -47,11 +47,7 @@ export async function serveResource(
       if (name) return sendJson(res, 200, remove(ctx, req, route, b, name));
       return sendJson(res, 200, deleteCollection(ctx, req, route, b));
   }
-  throw new ApiError(
-    405,
-    "MethodNotAllowed",
-    `the server does not allow this method on the requested resource`,
-  );
+  throw ApiError.methodNotAllowed();
 }
 
 function getOne(ctx: ServerContext, req: Request, route: ResourceRoute, b: Backing): unknown {

@@ -95,11 +95,7 @@ async function serveRoute(
       return serveScale(ctx, req, res, route);
     default:
       if (req.method === "POST" || req.method === "DELETE") {
-        throw new ApiError(
-          405,
-          "MethodNotAllowed",
-          "the server does not allow this method on the requested resource",
-        );
+        throw ApiError.methodNotAllowed();
       }
       return serveResource(ctx, req, res, route);
   }

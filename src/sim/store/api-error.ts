@@ -78,6 +78,14 @@ export class ApiError extends Error {
     });
   }
 
+  static methodNotAllowed(): ApiError {
+    return new ApiError(
+      405,
+      "MethodNotAllowed",
+      "the server does not allow this method on the requested resource",
+    );
+  }
+
   static badRequest(message: string): ApiError {
     return new ApiError(400, "BadRequest", message);
   }

@@ -17,12 +17,7 @@ export function serveEviction(
   res: ServerResponse,
   route: ResourceRoute,
 ): void {
-  if (req.method !== "POST")
-    throw new ApiError(
-      405,
-      "MethodNotAllowed",
-      "the server does not allow this method on the requested resource",
-    );
+  if (req.method !== "POST") throw ApiError.methodNotAllowed();
   const ns = route.namespace as string;
   const name = route.name as string;
   const eviction = parseJsonBody(req.body ?? "") as {
@@ -96,12 +91,7 @@ export function serveBinding(
   res: ServerResponse,
   route: ResourceRoute,
 ): void {
-  if (req.method !== "POST")
-    throw new ApiError(
-      405,
-      "MethodNotAllowed",
-      "the server does not allow this method on the requested resource",
-    );
+  if (req.method !== "POST") throw ApiError.methodNotAllowed();
   const ns = route.namespace as string;
   const name = route.name as string;
   const binding = parseJsonBody(req.body ?? "") as { target?: { kind?: string; name?: string } };

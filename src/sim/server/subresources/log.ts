@@ -87,12 +87,7 @@ export function serveLog(
   res: ServerResponse,
   route: ResourceRoute,
 ): void {
-  if (req.method !== "GET")
-    throw new ApiError(
-      405,
-      "MethodNotAllowed",
-      "the server does not allow this method on the requested resource",
-    );
+  if (req.method !== "GET") throw ApiError.methodNotAllowed();
   const q = req.query;
   const ns = route.namespace as string;
   const pod = ctx.store.mustGet("pods", ns, route.name as string);

@@ -43,12 +43,7 @@ export function serveScale(
   else if (req.method === "PATCH") {
     const type = patchTypeOf(req.contentType);
     wanted = applyPatch(type, toScale(current), parsePatchBody(type, req.body ?? "")) as KubeObject;
-  } else
-    throw new ApiError(
-      405,
-      "MethodNotAllowed",
-      "the server does not allow this method on the requested resource",
-    );
+  } else throw ApiError.methodNotAllowed();
   const replicas = wanted.spec?.replicas;
   if (!Number.isInteger(replicas) || replicas < 0) {
     throw ApiError.invalid(
