@@ -88,6 +88,21 @@ export const BUILTIN_RESOURCES: ResourceType[] = [
   rt("events.k8s.io", "v1", "events", "Event", true, ["ev"]),
   rt("networking.k8s.io", "v1", "ingresses", "Ingress", true, ["ing"], ["status"]),
   rt("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", true, ["netpol"]),
+  rt("networking.k8s.io", "v1", "ingressclasses", "IngressClass", false),
+  rt(
+    "admissionregistration.k8s.io",
+    "v1",
+    "validatingwebhookconfigurations",
+    "ValidatingWebhookConfiguration",
+    false,
+  ),
+  rt(
+    "admissionregistration.k8s.io",
+    "v1",
+    "mutatingwebhookconfigurations",
+    "MutatingWebhookConfiguration",
+    false,
+  ),
   rt(
     "apiextensions.k8s.io",
     "v1",

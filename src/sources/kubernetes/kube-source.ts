@@ -4,13 +4,19 @@
  * error is restarted with exponential backoff, as the Go reflector does.
  */
 import {
+  AdmissionregistrationV1Api,
   AppsV1Api,
+  AutoscalingV2Api,
+  BatchV1Api,
   CoreV1Api,
   type Informer,
   KubeConfig,
   type KubernetesObject,
   makeInformer,
+  NetworkingV1Api,
   type ObjectCache,
+  PolicyV1Api,
+  StorageV1Api,
 } from "@kubernetes/client-node";
 import { OpsloopError } from "../../core/errors.ts";
 import { RedactedWatch } from "./redacted-watch.ts";
@@ -83,6 +89,7 @@ export class KubeSource {
     this.add("namespaces", "/api/v1/namespaces", () => c.listNamespace());
     this.add("deployments", "/apis/apps/v1/deployments", () => a.listDeploymentForAllNamespaces());
     this.add("replicasets", "/apis/apps/v1/replicasets", () => a.listReplicaSetForAllNamespaces());
+    this.addWorkloadKinds(kc);
     const common = {
       kc,
       onChange: () => this.notify(),
@@ -98,6 +105,55 @@ export class KubeSource {
       path: "/api/v1/secrets",
       list: () => c.listSecretForAllNamespaces(),
     });
+  }
+
+  /** Everything else the analyzers read: one list + watch per kind, as kubectl get would. */
+  private addWorkloadKinds(kc: KubeConfig): void {
+    const a = this.apps;
+    const c = this.core;
+    const batch = kc.makeApiClient(BatchV1Api);
+    const net = kc.makeApiClient(NetworkingV1Api);
+    const hpa = kc.makeApiClient(AutoscalingV2Api);
+    const policy = kc.makeApiClient(PolicyV1Api);
+    const storage = kc.makeApiClient(StorageV1Api);
+    const adm = kc.makeApiClient(AdmissionregistrationV1Api);
+    this.add("statefulsets", "/apis/apps/v1/statefulsets", () =>
+      a.listStatefulSetForAllNamespaces(),
+    );
+    this.add("daemonsets", "/apis/apps/v1/daemonsets", () => a.listDaemonSetForAllNamespaces());
+    this.add("jobs", "/apis/batch/v1/jobs", () => batch.listJobForAllNamespaces());
+    this.add("cronjobs", "/apis/batch/v1/cronjobs", () => batch.listCronJobForAllNamespaces());
+    this.add("services", "/api/v1/services", () => c.listServiceForAllNamespaces());
+    this.add("endpoints", "/api/v1/endpoints", () => c.listEndpointsForAllNamespaces());
+    this.add("ingresses", "/apis/networking.k8s.io/v1/ingresses", () =>
+      net.listIngressForAllNamespaces(),
+    );
+    this.add("networkpolicies", "/apis/networking.k8s.io/v1/networkpolicies", () =>
+      net.listNetworkPolicyForAllNamespaces(),
+    );
+    this.add("pvcs", "/api/v1/persistentvolumeclaims", () =>
+      c.listPersistentVolumeClaimForAllNamespaces(),
+    );
+    this.add("pvs", "/api/v1/persistentvolumes", () => c.listPersistentVolume());
+    this.add("storageclasses", "/apis/storage.k8s.io/v1/storageclasses", () =>
+      storage.listStorageClass(),
+    );
+    this.add("hpas", "/apis/autoscaling/v2/horizontalpodautoscalers", () =>
+      hpa.listHorizontalPodAutoscalerForAllNamespaces(),
+    );
+    this.add("pdbs", "/apis/policy/v1/poddisruptionbudgets", () =>
+      policy.listPodDisruptionBudgetForAllNamespaces(),
+    );
+    this.add(
+      "validatingwebhooks",
+      "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations",
+      () => adm.listValidatingWebhookConfiguration(),
+    );
+    this.add(
+      "mutatingwebhooks",
+      "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations",
+      () => adm.listMutatingWebhookConfiguration(),
+    );
   }
 
   private add(name: string, path: string, list: () => Promise<unknown>): void {
@@ -145,6 +201,21 @@ export class KubeSource {
       namespaces: list("namespaces"),
       deployments: list("deployments"),
       replicaSets: list("replicasets"),
+      statefulSets: list("statefulsets"),
+      daemonSets: list("daemonsets"),
+      jobs: list("jobs"),
+      cronJobs: list("cronjobs"),
+      services: list("services"),
+      endpoints: list("endpoints"),
+      ingresses: list("ingresses"),
+      networkPolicies: list("networkpolicies"),
+      persistentVolumeClaims: list("pvcs"),
+      persistentVolumes: list("pvs"),
+      storageClasses: list("storageclasses"),
+      horizontalPodAutoscalers: list("hpas"),
+      podDisruptionBudgets: list("pdbs"),
+      validatingWebhooks: list("validatingwebhooks"),
+      mutatingWebhooks: list("mutatingwebhooks"),
       configMaps: this.configMaps.items(),
       secrets: this.secrets.items(),
       unsynced: [

@@ -5,11 +5,26 @@
  */
 import type {
   CoreV1Event,
+  V1CronJob,
+  V1DaemonSet,
   V1Deployment,
+  V1Endpoints,
+  V1Ingress,
+  V1Job,
+  V1MutatingWebhookConfiguration,
   V1Namespace,
+  V1NetworkPolicy,
   V1Node,
+  V1PersistentVolume,
+  V1PersistentVolumeClaim,
   V1Pod,
+  V1PodDisruptionBudget,
   V1ReplicaSet,
+  V1Service,
+  V1StatefulSet,
+  V1StorageClass,
+  V1ValidatingWebhookConfiguration,
+  V2HorizontalPodAutoscaler,
 } from "@kubernetes/client-node";
 
 export interface ConfigRef {
@@ -28,6 +43,21 @@ export interface ClusterSnapshot {
   events: CoreV1Event[];
   configMaps: ConfigRef[];
   secrets: ConfigRef[];
+  statefulSets: V1StatefulSet[];
+  daemonSets: V1DaemonSet[];
+  jobs: V1Job[];
+  cronJobs: V1CronJob[];
+  services: V1Service[];
+  endpoints: V1Endpoints[];
+  ingresses: V1Ingress[];
+  networkPolicies: V1NetworkPolicy[];
+  persistentVolumeClaims: V1PersistentVolumeClaim[];
+  persistentVolumes: V1PersistentVolume[];
+  storageClasses: V1StorageClass[];
+  horizontalPodAutoscalers: V2HorizontalPodAutoscaler[];
+  podDisruptionBudgets: V1PodDisruptionBudget[];
+  validatingWebhooks: V1ValidatingWebhookConfiguration[];
+  mutatingWebhooks: V1MutatingWebhookConfiguration[];
   /**
    * Kinds whose list has not succeeded (e.g. RBAC forbids reading Secrets): their absence from
    * the snapshot proves nothing, so analyzers must not report such objects as missing.
@@ -53,6 +83,21 @@ export function emptySnapshot(): ClusterSnapshot {
     events: [],
     configMaps: [],
     secrets: [],
+    statefulSets: [],
+    daemonSets: [],
+    jobs: [],
+    cronJobs: [],
+    services: [],
+    endpoints: [],
+    ingresses: [],
+    networkPolicies: [],
+    persistentVolumeClaims: [],
+    persistentVolumes: [],
+    storageClasses: [],
+    horizontalPodAutoscalers: [],
+    podDisruptionBudgets: [],
+    validatingWebhooks: [],
+    mutatingWebhooks: [],
   };
 }
 
