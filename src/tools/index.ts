@@ -1,0 +1,17 @@
+/**
+ * Every registered capability. Each stage keeps its tools in its own `src/tools/<area>-tools.ts`
+ * and adds its array here, once; the CLI, MCP server, HTTP API and investigator all build their
+ * registry from `allTools()`, so nothing is registered twice or differently per surface.
+ */
+import type { Tool } from "./registry.ts";
+import { ToolRegistry } from "./registry.ts";
+import { LOOP_TOOLS } from "./tools.ts";
+
+export function allTools(): Tool[] {
+  return [...LOOP_TOOLS];
+}
+
+/** Read-only tools only, unless writes are allowed (MCP `--allow-write`, the agent's policy). */
+export function toolRegistry(opts: { allowWrite: boolean }): ToolRegistry {
+  return new ToolRegistry(allTools().filter((t) => opts.allowWrite || t.annotations.readOnly));
+}
