@@ -11,7 +11,7 @@ import { matches, type Runbook } from "../act/runbook.ts";
 import type { Clock } from "../core/clock.ts";
 import type { ActionSummary, Finding, Incident } from "../core/types.ts";
 import { TrendToLimitDetector } from "../detect/trend-to-limit.ts";
-import { analyzePodStartup } from "../diagnose/analyzers/pod-startup.ts";
+import { diagnose } from "../diagnose/index.ts";
 import type { IncidentEvent, IncidentManager } from "../incidents/incidents.ts";
 import type { ClusterSnapshot, LogReader } from "../sources/kubernetes/snapshot.ts";
 import type { Sample } from "../sources/prometheus/scrape.ts";
@@ -71,7 +71,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   async tick(): Promise<IncidentEvent[]> {
     const now = this.deps.clock.now();
     const snap = this.deps.source.snapshot();
-    this.problems = await analyzePodStartup(snap, now, this.deps.source.readLog);
+    this.problems = await diagnose({ snap, now, readLog: this.deps.source.readLog });
     const events = this.deps.incidents.ingest(this.findings(), now);
     for (const e of events) {
       if (e.type === "resolved") this.remediated.delete(e.incident.id);
