@@ -127,23 +127,28 @@ export function planScaling(p: ScalingPlanInput): ScalingPlan {
 }
 
 /**
- * Moves each window's start earlier by the buffer. Adjacent windows whose buffered starts
- * overlap are merged at the higher floor: lowering a floor for a few minutes between two
- * raises would only make the autoscaler churn.
+ * Starts each raise a buffer early so pods are ready when the load arrives. A step down needs no
+ * buffer: it happens when the forecast drops. Where a buffered raise overlaps the window before
+ * it, that window ends where the raise begins; a raise that would swallow it entirely replaces
+ * it (the higher floor covers both).
  */
 function mergeForBuffer(windows: ScalingWindow[], buffer: number): ScalingWindow[] {
   const out: ScalingWindow[] = [];
   for (const w of windows) {
-    const buffered = { ...w, start: w.start - buffer };
-    const last = out[out.length - 1];
-    if (last && buffered.start <= last.end) {
-      last.end = Math.max(last.end, buffered.end);
-      last.replicas = Math.max(last.replicas, buffered.replicas);
-      last.peakRps = Math.max(last.peakRps, buffered.peakRps);
-      last.capped ||= buffered.capped;
-    } else {
-      out.push(buffered);
+    let last = out[out.length - 1];
+    const raises = !last || last.end < w.start || w.replicas > last.replicas;
+    const next = { ...w, start: raises ? w.start - buffer : w.start };
+    while (last && next.start <= last.start && next.replicas >= last.replicas) {
+      out.pop();
+      next.start = Math.min(next.start, last.start);
+      next.peakRps = Math.max(next.peakRps, last.peakRps);
+      last = out[out.length - 1];
     }
+    if (last && next.start < last.end) {
+      if (next.replicas >= last.replicas) last.end = next.start;
+      else next.start = last.end;
+    }
+    out.push(next);
   }
   return out;
 }

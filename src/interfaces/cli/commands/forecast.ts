@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { OpsloopError } from "../../../core/errors.ts";
 import { forecast } from "../../../forecast/forecast.ts";
 import { parseSeriesCsv } from "../../../forecast/series-csv.ts";
+import { formatTable } from "../table.ts";
 
 interface ForecastFlags {
   input: string;
@@ -56,22 +57,13 @@ export function runForecast(flags: ForecastFlags): string {
     return `${JSON.stringify({ model: result.model, periods: result.periods, level, forecast: rows }, null, 2)}\n`;
   }
   const head = `model: ${result.model}; periods: ${result.periods.join(", ") || "none"} samples; ${level}% interval\n`;
-  const cols = ["timestamp", "mean", "lower", "upper"];
   const body = rows.map((r) => [
     r.timestamp,
     r.mean.toFixed(3),
     r.lower.toFixed(3),
     r.upper.toFixed(3),
   ]);
-  const widths = cols.map((c, i) =>
-    Math.max(c.length, ...body.map((b) => (b[i] as string).length)),
-  );
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] as number))
-      .join("  ")
-      .trimEnd();
-  return `${head}${[line(cols), ...body.map(line)].join("\n")}\n`;
+  return `${head}${formatTable(["timestamp", "mean", "lower", "upper"], body)}`;
 }
 
 export function registerForecastCommand(program: Command): void {

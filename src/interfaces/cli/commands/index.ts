@@ -4,6 +4,8 @@ import { registerAuditCommand } from "./audit.ts";
 import { registerDemoCommand } from "./demo.ts";
 import { registerDetectCommand } from "./detect.ts";
 import { registerForecastCommand } from "./forecast.ts";
+import { registerPlanScalingCommand } from "./plan-scaling.ts";
+import { registerRightsizeCommand } from "./rightsize.ts";
 import { registerSimCommand } from "./sim.ts";
 
 export function registerCommands(program: Command): void {
@@ -12,4 +14,6 @@ export function registerCommands(program: Command): void {
   registerAuditCommand(program);
   registerDetectCommand(program);
   registerForecastCommand(program);
+  registerRightsizeCommand(program);
+  registerPlanScalingCommand(program);
 }
