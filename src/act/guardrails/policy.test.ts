@@ -26,10 +26,11 @@ describe("guardrail policy", () => {
       target,
       namespaceLabels: {},
       ...history,
-      ...history,
     });
     expect(v).toEqual({
       allowed: false,
+      needsApproval: false,
+      dryRunOnly: false,
       reasons: ["no-kube-system: changes in kube-system are never automated"],
     });
   });
@@ -61,6 +62,8 @@ describe("guardrail policy", () => {
     });
     expect(other).toEqual({
       allowed: false,
+      needsApproval: false,
+      dryRunOnly: false,
       reasons: ["action delete-pvc is not in the policy's allowed actions"],
     });
   });
@@ -95,10 +98,13 @@ describe("guardrail policy", () => {
     ).toBe(true);
     expect(evaluate(DEFAULT_POLICY, { ...req, recent: [at(50), at(30), at(10)] })).toEqual({
       allowed: false,
+      needsApproval: false,
+      dryRunOnly: false,
       reasons: ["restart-budget: 3 rollout-restart actions on this target within 1h (limit 3)"],
     });
     expect(evaluate(DEFAULT_POLICY, { ...req, recent: undefined }).reasons).toEqual([
       "restart-budget: the history of earlier actions is unknown",
+      "per-target-budget: the history of earlier actions is unknown",
     ]);
   });
 });
