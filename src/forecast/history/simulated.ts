@@ -32,6 +32,11 @@ export function simulatedHistory(scenarioName: string, days: number, stepSeconds
   const cluster = new SimCluster(scenarioClusterOptions(scenario));
   installScenario(cluster, scenario);
   cluster.step(30_000);
+  return clusterHistory(cluster, days, stepSeconds);
+}
+
+/** History of a simulated cluster whose pods are scheduled: its objects now and N days of metrics. */
+export function clusterHistory(cluster: SimCluster, days: number, stepSeconds = 300): History {
   const list = (r: string) => cluster.store.list(r) as never[];
   const snap: ClusterSnapshot = {
     ...emptySnapshot(),

@@ -4,6 +4,7 @@ import { registerAuditCommand } from "./audit.ts";
 import { registerDemoCommand } from "./demo.ts";
 import { registerDetectCommand } from "./detect.ts";
 import { registerForecastCommand } from "./forecast.ts";
+import { registerGenerateCommand } from "./generate.ts";
 import { registerPlanScalingCommand } from "./plan-scaling.ts";
 import { registerRightsizeCommand } from "./rightsize.ts";
 import { registerSimCommand } from "./sim.ts";
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   registerForecastCommand(program);
   registerRightsizeCommand(program);
   registerPlanScalingCommand(program);
+  registerGenerateCommand(program);
 }
