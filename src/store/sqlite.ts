@@ -28,6 +28,21 @@ const MIGRATIONS: string[] = [
      BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
      BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;`,
+  // Approvals (src/act/approvals): one row per action awaiting a human; the one-time token is
+  // stored only as a sha256 hash and cleared once used.
+  `CREATE TABLE approvals (
+     id TEXT PRIMARY KEY,
+     run_id TEXT NOT NULL,
+     status TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     token_hash TEXT,
+     decided_at INTEGER,
+     decided_by TEXT,
+     body TEXT NOT NULL
+   );
+   CREATE INDEX approvals_status ON approvals(status);
+   CREATE INDEX approvals_run ON approvals(run_id);`,
 ];
 
 export type Db = DatabaseSync;
