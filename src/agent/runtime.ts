@@ -1,0 +1,225 @@
+/**
+ * The whole loop for one kubeconfig, built once for every surface (`opsloop run`, `opsloop demo`,
+ * `opsloop mcp`, the HTTP API): informers, the metrics scraper, the agent, incidents, the
+ * executor behind the guardrails and the audit log, with a `ToolContext` over them. The runtime
+ * drives the agent's ticks itself so it can count and time them for `/metrics`.
+ */
+import { EventEmitter } from "node:events";
+import { AuditLog } from "../act/audit.ts";
+import { type ClusterActions, kubeClusterActions } from "../act/cluster-actions.ts";
+import { Executor } from "../act/executor.ts";
+import { DEFAULT_POLICY, loadPolicy, type Policy } from "../act/guardrails/policy.ts";
+import { loadRunbooks, type Runbook } from "../act/runbook.ts";
+import { type Clock, systemClock } from "../core/clock.ts";
+import type { ActionSummary, Incident } from "../core/types.ts";
+import { type IncidentEvent, IncidentManager } from "../incidents/incidents.ts";
+import { KubeSource, loadKubeConfig } from "../sources/kubernetes/kube-source.ts";
+import { Scraper } from "../sources/prometheus/scrape.ts";
+import { type Db, openDb } from "../store/sqlite.ts";
+import type { ToolContext } from "../tools/context.ts";
+import { Agent } from "./agent.ts";
+import { RuntimeMetrics } from "./runtime-metrics.ts";
+import { SeriesBuffer } from "./runtime-series.ts";
+
+export interface RuntimeOptions {
+  /** Kubeconfig file; the default loading rules (in-cluster, ~/.kube/config) when absent. */
+  kubeconfig?: string;
+  /** SQLite file or ":memory:" (default), or an open database the caller closes. */
+  db?: string | Db;
+  /** A policy value, else a YAML policy file, else the built-in default policy. */
+  policy?: Policy;
+  policyFile?: string;
+  /** Exposition endpoint to scrape; `<api-server>/metrics` when absent, `false` for none. */
+  metricsUrl?: string | false;
+  /** Stamps incidents and audit records (the simulator's clock in a demo). */
+  clock?: Clock;
+  /** Wall interval of ticks and scrapes (default 1000 ms). */
+  intervalMs?: number;
+  verifyTimeoutMs?: number;
+  resolveAfterMs?: number;
+  runbooks?: Runbook[];
+  /** Start ticking and scraping once the informers synced (default true). */
+  autoStart?: boolean;
+}
+
+export interface RuntimeEvents {
+  incident: [IncidentEvent];
+  action: [Incident, ActionSummary];
+  tick: [{ time: number; durationMs: number }];
+}
+
+export interface Runtime {
+  readonly source: KubeSource;
+  readonly agent: Agent;
+  readonly incidents: IncidentManager;
+  readonly audit: AuditLog;
+  readonly executor: Executor;
+  readonly cluster: ClusterActions;
+  readonly policy: Policy;
+  readonly runbooks: Runbook[];
+  readonly clock: Clock;
+  readonly db: Db;
+  readonly ctx: ToolContext;
+  readonly metrics: RuntimeMetrics;
+  readonly series: SeriesBuffer;
+  /** Incident and action changes from the agent and from tool calls, and every tick. */
+  readonly events: EventEmitter<RuntimeEvents>;
+  /** Recent errors from the agent, the scraper and the informers (newest last). */
+  errors(): string[];
+  /** True once every informer completed its first list. */
+  ready(): boolean;
+  start(): void;
+  close(): Promise<void>;
+}
+
+export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
+  const kc = loadKubeConfig(opts.kubeconfig);
+  const ownDb = typeof opts.db !== "object";
+  const db = typeof opts.db === "object" ? opts.db : openDb(opts.db ?? ":memory:");
+  const clock = opts.clock ?? systemClock;
+  const policy = opts.policy ?? (opts.policyFile ? loadPolicy(opts.policyFile) : DEFAULT_POLICY);
+  const runbooks = opts.runbooks ?? loadRunbooks();
+  const cluster = kubeClusterActions(kc);
+  const audit = new AuditLog(db, clock);
+  const incidents = new IncidentManager(db, { resolveAfterMs: opts.resolveAfterMs });
+  const executor = new Executor({
+    cluster,
+    policy,
+    audit,
+    clock,
+    verifyTimeoutMs: opts.verifyTimeoutMs,
+  });
+  const source = new KubeSource(kc);
+  const agent = new Agent({ source, incidents, executor, audit, runbooks, clock });
+  const metrics = new RuntimeMetrics();
+  const series = new SeriesBuffer();
+  const events = new EventEmitter<RuntimeEvents>();
+  const errors: string[] = [];
+  const note = (where: string, e: unknown) => {
+    errors.push(`${where}: ${e instanceof Error ? e.message : String(e)}`);
+    if (errors.length > 50) errors.shift();
+  };
+  agent.on("incident", (e) => events.emit("incident", e));
+  agent.on("action", (i, a) => {
+    metrics.inc("opsloop_actions_total", { result: a.result });
+    events.emit("action", i, a);
+  });
+  agent.on("error", (e) => note("agent", e));
+  registerGauges(metrics, agent, incidents);
+
+  const interval = opts.intervalMs ?? 1000;
+  const server = kc.getCurrentCluster()?.server;
+  const url = opts.metricsUrl ?? (server ? `${server.replace(/\/$/, "")}/metrics` : false);
+  const scraper = url
+    ? new Scraper({
+        url,
+        intervalMs: interval,
+        clock,
+        onSamples: (s) => {
+          agent.observeSamples(s);
+          series.add(s);
+        },
+        onError: (e) => note("scrape", e),
+      })
+    : undefined;
+
+  let synced = false;
+  let timer: NodeJS.Timeout | undefined;
+  let ticking = false;
+  const tick = async () => {
+    if (ticking) return;
+    ticking = true;
+    const started = performance.now();
+    try {
+      await agent.tick();
+      metrics.inc("opsloop_ticks_total");
+    } catch (e) {
+      metrics.inc("opsloop_tick_errors_total");
+      note("tick", e);
+    } finally {
+      const durationMs = performance.now() - started;
+      metrics.observe("opsloop_tick_duration_seconds", {}, durationMs / 1000);
+      ticking = false;
+      events.emit("tick", { time: clock.now(), durationMs });
+    }
+  };
+
+  try {
+    await source.start();
+    synced = true;
+  } catch (e) {
+    await source.stop();
+    if (ownDb) db.close();
+    throw e;
+  }
+
+  const ctx: ToolContext = {
+    findings: () => agent.findings(),
+    incidents,
+    audit,
+    executor,
+    cluster,
+    policy,
+    runbooks,
+    clock,
+  };
+
+  const runtime: Runtime = {
+    source,
+    agent,
+    incidents,
+    audit,
+    executor,
+    cluster,
+    policy,
+    runbooks,
+    clock,
+    db,
+    ctx,
+    metrics,
+    series,
+    events,
+    errors: () => [...errors, ...source.errors],
+    ready: () => synced,
+    start() {
+      if (timer) return;
+      scraper?.start();
+      timer = setInterval(() => void tick(), interval);
+      void tick();
+    },
+    async close() {
+      clearInterval(timer);
+      timer = undefined;
+      scraper?.stop();
+      // Remediations still verifying get a short grace period; the process ends regardless.
+      await Promise.race([agent.stop(), new Promise((r) => setTimeout(r, 5000))]);
+      synced = false;
+      await source.stop();
+      if (ownDb) db.close();
+    },
+  };
+  if (opts.autoStart ?? true) runtime.start();
+  return runtime;
+}
+
+function registerGauges(metrics: RuntimeMetrics, agent: Agent, incidents: IncidentManager): void {
+  const STATUSES: Incident["status"][] = [
+    "open",
+    "diagnosed",
+    "remediating",
+    "escalated",
+    "resolved",
+  ];
+  metrics.gauge("opsloop_findings", "Current findings by kind.", () => {
+    const fs = agent.findings();
+    return ["problem", "prediction", "anomaly", "alert"].map((kind) => ({
+      labels: { kind },
+      v: fs.filter((f) => f.kind === kind).length,
+    }));
+  });
+  metrics.gauge("opsloop_incidents", "Incidents by status.", () => {
+    const counts = new Map<string, number>(STATUSES.map((s) => [s, 0]));
+    for (const i of incidents.list()) counts.set(i.status, (counts.get(i.status) ?? 0) + 1);
+    return [...counts].map(([status, v]) => ({ labels: { status }, v }));
+  });
+}
