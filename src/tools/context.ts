@@ -6,6 +6,7 @@ import type { Policy } from "../act/guardrails/policy.ts";
 import type { Runbook } from "../act/runbook.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Finding } from "../core/types.ts";
+import type { History } from "../forecast/history/simulated.ts";
 import type { IncidentManager } from "../incidents/incidents.ts";
 
 export interface ToolContext {
@@ -17,4 +18,6 @@ export interface ToolContext {
   policy: Policy;
   runbooks: Runbook[];
   clock: Clock;
+  /** Usage history (objects + metric samples) over the last N days, for right-sizing and scaling plans. */
+  usageHistory?: (days: number) => History;
 }

@@ -3,12 +3,14 @@
  * and adds its array here, once; the CLI, MCP server, HTTP API and investigator all build their
  * registry from `allTools()`, so nothing is registered twice or differently per surface.
  */
+
+import { PREDICT_TOOLS } from "./predict-tools.ts";
 import type { Tool } from "./registry.ts";
 import { ToolRegistry } from "./registry.ts";
 import { LOOP_TOOLS } from "./tools.ts";
 
 export function allTools(): Tool[] {
-  return [...LOOP_TOOLS];
+  return [...LOOP_TOOLS, ...PREDICT_TOOLS];
 }
 
 /** Read-only tools only, unless writes are allowed (MCP `--allow-write`, the agent's policy). */

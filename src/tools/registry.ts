@@ -24,7 +24,8 @@ export interface Tool<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.Z
 }
 
 export function defineTool<I extends z.ZodType, O extends z.ZodType>(tool: Tool<I, O>): Tool<I, O> {
-  if (!/^[a-z]+(_[a-z]+)+$/.test(tool.name)) {
+  // verb_noun, or a single verb where the verb says it all (the issue's `forecast`, `rightsize`).
+  if (!/^[a-z]+(_[a-z]+)*$/.test(tool.name)) {
     throw new OpsloopError("invalid_input", `tool name ${tool.name} must be snake_case verb_noun`);
   }
   return tool;
