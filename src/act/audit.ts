@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import type { Clock } from "../core/clock.ts";
 import { newId } from "../core/ids.ts";
+import { redactObject } from "../core/redact.ts";
 import type { Db } from "../store/sqlite.ts";
 
 export interface AuditEntry {
@@ -65,7 +66,9 @@ export class AuditLog {
     this.clock = clock;
   }
 
-  append(entry: AuditEntry): AuditRecord {
+  /** Appends a record; secrets in any field are redacted first, so none is ever stored. */
+  append(raw: AuditEntry): AuditRecord {
+    const entry = redactObject(raw);
     const last = this.db.prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").get() as
       | { seq: number; hash: string }
       | undefined;
@@ -86,6 +89,25 @@ export class AuditLog {
       .prepare("SELECT * FROM audit ORDER BY seq DESC LIMIT ?")
       .all(opts.limit ?? 100) as unknown as Row[];
     return rows.reverse().map(toRecord);
+  }
+
+  /**
+   * Every record, oldest first, as JSON lines (one record per line, with its seq, prevHash and
+   * hash so a copy can be verified elsewhere). Reads in pages to keep memory flat.
+   */
+  *exportLines(opts: { since?: number } = {}): Generator<string> {
+    const page = this.db.prepare("SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT 500");
+    let after = 0;
+    for (;;) {
+      const rows = page.all(after) as unknown as Row[];
+      for (const r of rows) {
+        const rec = toRecord(r);
+        if (opts.since === undefined || rec.time >= opts.since) yield canonicalJson(rec);
+      }
+      const last = rows.at(-1);
+      if (!last) return;
+      after = last.seq;
+    }
   }
 
   /** Recomputes the chain from the first record; the first mismatch is reported. */
