@@ -110,7 +110,7 @@ function run(variant: "reactive HPA" | "HPA + opsloop plan"): Result {
     .list("pods")
     .find((p) => p.metadata.name?.startsWith("web-")) as KubeObject;
   const b = behaviourOf(pod);
-  const capacity = b.latency.capacityRps;
+  const capacity = b.latency.capacityRps ?? Number.POSITIVE_INFINITY;
   let saturated = 0;
   let worst = 0;
   let replicaMinutes = 0;
