@@ -19,7 +19,7 @@ import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { OpsloopError } from "../../core/errors.ts";
 import type { ObjectRef } from "../../core/types.ts";
-import { celRuleApplies } from "./cel.ts";
+import { celRuleApplies, compileCondition } from "./cel.ts";
 import { blastRadiusReasons, rateLimitReasons } from "./limits.ts";
 import { type Policy, type PolicyInput, PolicySchema, type Rule } from "./schema.ts";
 import { windowReasons } from "./windows.ts";
@@ -149,6 +149,13 @@ export function parsePolicy(doc: unknown, source = "policy"): Policy {
       .join("; ");
     throw new OpsloopError("invalid_input", `invalid ${source}: ${problems}`);
   }
+  // A condition that cannot compile would deny every matching request: say so at load time.
+  const celProblems = parsed.data.rules.flatMap((r, i) => {
+    const c = r.condition === undefined ? undefined : compileCondition(r.condition);
+    return c && "error" in c ? [`rules.${i}.condition (${r.name}): ${c.error}`] : [];
+  });
+  if (celProblems.length)
+    throw new OpsloopError("invalid_input", `invalid ${source}: ${celProblems.join("; ")}`);
   return parsed.data;
 }
 

@@ -1,5 +1,5 @@
-/** `opsloop audit list|verify --db FILE`: read and verify the hash-chained audit log. */
-import { existsSync } from "node:fs";
+/** `opsloop audit list|verify|export --db FILE`: read, verify and export the hash-chained audit log. */
+import { closeSync, existsSync, openSync, writeSync } from "node:fs";
 import type { Command } from "commander";
 import { AuditLog } from "../../../act/audit.ts";
 import { isoTime, systemClock } from "../../../core/clock.ts";
@@ -25,6 +25,29 @@ export function registerAuditCommand(program: Command): void {
       if (!v.ok)
         throw new OpsloopError("conflict", `audit chain broken at record ${v.seq}: ${v.reason}`);
       process.stdout.write(`audit chain verified: ${v.count} records\n`);
+    });
+  audit
+    .command("export")
+    .description("write every record as JSON lines (oldest first) to stdout or a file")
+    .requiredOption("--db <file>", "SQLite database file")
+    .option("--file <path>", "write here instead of stdout")
+    .option("--since <time>", "only records at or after this ISO time")
+    .action((flags: { db: string; file?: string; since?: string }) => {
+      const since = flags.since === undefined ? undefined : Date.parse(flags.since);
+      if (since !== undefined && Number.isNaN(since))
+        throw new OpsloopError(
+          "invalid_input",
+          `--since must be an ISO time; got "${flags.since}"`,
+        );
+      const { log, close } = openAudit(flags.db);
+      const fd = flags.file ? openSync(flags.file, "w") : 1;
+      try {
+        for (const line of log.exportLines(since === undefined ? {} : { since }))
+          writeSync(fd, `${line}\n`);
+      } finally {
+        if (fd !== 1) closeSync(fd);
+        close();
+      }
     });
   audit
     .command("list")

@@ -1,11 +1,13 @@
 /** Every CLI command, one registration line each (add yours here). */
 import type { Command } from "commander";
+import { registerApprovalsCommand } from "./approvals.ts";
 import { registerAuditCommand } from "./audit.ts";
 import { registerDemoCommand } from "./demo.ts";
 import { registerDetectCommand } from "./detect.ts";
 import { registerForecastCommand } from "./forecast.ts";
 import { registerGenerateCommand } from "./generate.ts";
 import { registerPlanScalingCommand } from "./plan-scaling.ts";
+import { registerPolicyCommand } from "./policy.ts";
 import { registerRightsizeCommand } from "./rightsize.ts";
 import { registerSimCommand } from "./sim.ts";
 
@@ -13,6 +15,8 @@ export function registerCommands(program: Command): void {
   registerSimCommand(program);
   registerDemoCommand(program);
   registerAuditCommand(program);
+  registerApprovalsCommand(program);
+  registerPolicyCommand(program);
   registerDetectCommand(program);
   registerForecastCommand(program);
   registerRightsizeCommand(program);
