@@ -1,4 +1,5 @@
 /** What tools run against: the loop's parts, passed in (no singletons). */
+import type { ApprovalStore } from "../act/approvals/store.ts";
 import type { AuditLog } from "../act/audit.ts";
 import type { ClusterActions } from "../act/cluster-actions.ts";
 import type { Executor } from "../act/executor.ts";
@@ -13,6 +14,8 @@ export interface ToolContext {
   findings(): Finding[];
   incidents: IncidentManager;
   audit: AuditLog;
+  /** Actions held for a human decision; absent where no store is wired (the approval tools then fail). */
+  approvals?: ApprovalStore;
   executor: Executor;
   cluster: ClusterActions;
   policy: Policy;

@@ -4,13 +4,14 @@
  * registry from `allTools()`, so nothing is registered twice or differently per surface.
  */
 
+import { APPROVAL_TOOLS } from "./approval-tools.ts";
 import { PREDICT_TOOLS } from "./predict-tools.ts";
 import type { Tool } from "./registry.ts";
 import { ToolRegistry } from "./registry.ts";
 import { LOOP_TOOLS } from "./tools.ts";
 
 export function allTools(): Tool[] {
-  return [...LOOP_TOOLS, ...PREDICT_TOOLS];
+  return [...LOOP_TOOLS, ...PREDICT_TOOLS, ...APPROVAL_TOOLS];
 }
 
 /** Read-only tools only, unless writes are allowed (MCP `--allow-write`, the agent's policy). */
