@@ -5,7 +5,7 @@
  * makeEnvironmentVariables), so the pod spec is cross-checked against the snapshot to name all
  * of them, and an existing object with a similar name is suggested (a typo is the usual cause).
  */
-import type { V1Container, V1Pod } from "@kubernetes/client-node";
+import type { V1Container, V1Pod, V1Volume } from "@kubernetes/client-node";
 import type { ClusterSnapshot, ConfigRef } from "../../sources/kubernetes/snapshot.ts";
 
 export type ConfigKind = "ConfigMap" | "Secret";
@@ -103,6 +103,42 @@ function pool(snap: ClusterSnapshot, kind: ConfigKind, ns: string): ConfigRef[] 
   return (kind === "ConfigMap" ? snap.configMaps : snap.secrets).filter((r) => r.namespace === ns);
 }
 
+/** configMap/secret volumes and projected sources; `items` keys must exist too (kubelet volume plugins). */
+function volumeReferences(v: V1Volume): Reference[] {
+  const out: Reference[] = [];
+  const usedBy = `volume ${v.name}`;
+  const sources = v.projected
+    ? (v.projected.sources ?? []).map((s) => ({ configMap: s.configMap, secret: s.secret }))
+    : [
+        {
+          configMap: v.configMap,
+          secret: v.secret ? { ...v.secret, name: v.secret.secretName } : undefined,
+        },
+      ];
+  for (const s of sources) {
+    for (const [kind, ref] of [
+      ["ConfigMap", s.configMap],
+      ["Secret", s.secret],
+    ] as const) {
+      if (!ref?.name) continue;
+      const optional = !!ref.optional;
+      out.push({ kind, name: ref.name, usedBy, optional });
+      for (const item of ref.items ?? [])
+        out.push({ kind, name: ref.name, key: item.key, usedBy, optional });
+    }
+  }
+  return out;
+}
+
+/** Missing ConfigMaps/Secrets (or keys) of the pod's volumes: the cause of FailedMount. */
+export function missingVolumeRefs(snap: ClusterSnapshot, pod: V1Pod): MissingRef[] {
+  return check(
+    snap,
+    pod.metadata?.namespace ?? "",
+    (pod.spec?.volumes ?? []).flatMap(volumeReferences),
+  );
+}
+
 /** Missing references of one container, checked against the snapshot. */
 export function missingRefs(snap: ClusterSnapshot, pod: V1Pod, container: string): MissingRef[] {
   const ns = pod.metadata?.namespace ?? "";
@@ -110,12 +146,22 @@ export function missingRefs(snap: ClusterSnapshot, pod: V1Pod, container: string
     (c) => c.name === container,
   );
   if (!spec) return [];
+  return check(snap, ns, references(spec));
+}
+
+function check(snap: ClusterSnapshot, ns: string, refs: Reference[]): MissingRef[] {
   const out: MissingRef[] = [];
-  for (const r of references(spec)) {
+  const seen = new Set<string>();
+  for (const r of refs) {
+    const id = `${r.kind}/${r.name}/${r.key ?? ""}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
     if (r.optional || snap.unsynced?.includes(r.kind)) continue;
     const objects = pool(snap, r.kind, ns);
     const found = objects.find((o) => o.name === r.name);
     if (!found) {
+      if (seen.has(`${r.kind}/${r.name}/missing`)) continue;
+      seen.add(`${r.kind}/${r.name}/missing`);
       out.push({
         kind: r.kind,
         name: r.name,

@@ -2,7 +2,8 @@ import type { V1ContainerStatus, V1Pod, V1ReplicaSet } from "@kubernetes/client-
 import { describe, expect, it } from "vitest";
 import { emptySnapshot } from "../../sources/kubernetes/snapshot.ts";
 import { similarName } from "./config-refs.ts";
-import { analyzePodStartup, decisiveLine } from "./pod-startup.ts";
+import { decisiveLog } from "./log-patterns.ts";
+import { analyzePodStartup } from "./pod-startup.ts";
 
 const NOW = Date.UTC(2026, 0, 5, 1, 0, 0);
 
@@ -163,7 +164,7 @@ describe("pod-startup analyzer", () => {
     expect(asked).toEqual([["shop", "w-1", "worker", { previous: true }]]);
     expect(f?.reason).toBe("CrashLoopBackOff");
     expect(f?.rootCause).toBe(
-      "container worker exits with code 1 (Error): FATAL: password authentication failed for user app",
+      "container worker exits with code 1 (Error) because authentication to a dependency fails: FATAL: password authentication failed for user app",
     );
   });
 
@@ -205,6 +206,6 @@ describe("pod-startup analyzer", () => {
   it("picks names that look like typos and ignores unrelated ones", () => {
     expect(similarName("api-config", ["api-confg", "billing"])).toBe("api-confg");
     expect(similarName("api-config", ["billing", "frontend-settings"])).toBeUndefined();
-    expect(decisiveLine("a\nb\n")).toBe("b");
+    expect(decisiveLog("a\nb\n")?.line).toBe("b");
   });
 });

@@ -1,35 +1,72 @@
 /**
- * Pods that cannot start or keep crashing, with the cause: CreateContainerConfigError (which
- * ConfigMap/Secret/key is missing), ErrImagePull/ImagePullBackOff (which image, why),
- * CrashLoopBackOff (last termination: OOMKilled, or the exit code and the decisive log line of
- * the previous instance). One Finding per root cause: ten pods of a Deployment failing the same
- * way are one finding whose subject is the Deployment.
+ * Pods that cannot start or keep crashing, with the cause: CreateContainerConfigError and
+ * FailedMount (which ConfigMap/Secret/key is missing), ErrImagePull/ImagePullBackOff (not found,
+ * credentials, rate limit), CrashLoopBackOff (OOMKilled, a failing liveness probe, or the exit
+ * code and the decisive log line of the previous instance). One Finding per root cause: ten pods
+ * of a Deployment failing the same way are one finding whose subject is the Deployment, and when
+ * the Deployment's latest rollout introduced the failure the finding names that revision's change.
  */
 import type { V1ContainerStatus, V1Pod } from "@kubernetes/client-node";
-import { stableId } from "../../core/ids.ts";
-import type { Evidence, Finding, ObjectRef, Severity } from "../../core/types.ts";
+import type { Evidence, Finding, ObjectRef } from "../../core/types.ts";
 import type { ClusterSnapshot, LogReader } from "../../sources/kubernetes/snapshot.ts";
 import { owningWorkload, refKey } from "../owners.ts";
+import { makeFinding, type Problem, podRef } from "./common.ts";
 import {
   describeMissing,
   type MissingRef,
   missingRefs,
+  missingVolumeRefs,
   parseConfigMessage,
 } from "./config-refs.ts";
+import { crashProblem } from "./crash.ts";
+import { diagnosePull } from "./image-pull.ts";
+import { attributeToRollout } from "./rollout-cause.ts";
 
-const SOURCE = "diagnose/pod-startup";
-const LOG_LINES = 50;
-const DECISIVE =
-  /\b(fatal|panic|error|exception|fail(ed|ure)?|refused|denied|cannot|unable|killed)\b/i;
+export const POD_STARTUP = "diagnose/pod-startup";
 
-interface Problem {
-  reason: string;
-  causeKey: string;
-  rootCause: string;
-  severity: Severity;
-  confidence: number;
-  evidence: Evidence[];
-  fix?: Finding["fix"];
+const PULL_REASONS = new Set([
+  "ImagePullBackOff",
+  "ErrImagePull",
+  "InvalidImageName",
+  "ErrImageNeverPull",
+]);
+const OTHER_WAITING = new Set([
+  "CreateContainerError",
+  "RunContainerError",
+  "PreStartHookError",
+  "PostStartHookError",
+  "ImageInspectError",
+]);
+
+function missingProblem(
+  missing: MissingRef[],
+  ns: string,
+  where: string,
+  reason: string,
+  evidence: Evidence[],
+): Problem {
+  const texts = missing.map(
+    (m) => `${describeMissing(m, ns)}, referenced by ${m.usedBy ? `${m.usedBy} of ` : ""}${where}`,
+  );
+  const first = missing[0] as MissingRef;
+  const kindArg = first.kind === "Secret" ? "secret generic" : "configmap";
+  return {
+    reason,
+    causeKey: missing.map((m) => `${m.kind}/${m.name}/${m.key ?? ""}`).join(","),
+    rootCause: texts.join("; "),
+    severity: "critical",
+    confidence: 0.95,
+    evidence,
+    fix: {
+      description: first.similar
+        ? `create ${first.kind} ${first.name}${first.key ? ` key ${first.key}` : ""} or point the reference at "${first.similar}"`
+        : `create ${first.kind} ${first.name}${first.key ? ` with key ${first.key}` : ""} in namespace ${ns}`,
+      command:
+        first.key === undefined
+          ? `kubectl create ${kindArg} ${first.name} -n ${ns} --from-literal=...`
+          : undefined,
+    },
+  };
 }
 
 function configProblem(snap: ClusterSnapshot, pod: V1Pod, cs: V1ContainerStatus): Problem {
@@ -44,114 +81,85 @@ function configProblem(snap: ClusterSnapshot, pod: V1Pod, cs: V1ContainerStatus)
       text: `container ${cs.name} waiting: CreateContainerConfigError: ${message}`,
     },
   ];
-  if (!missing.length) {
-    return {
-      reason: "CreateContainerConfigError",
-      causeKey: message,
-      rootCause: `container ${cs.name} cannot be configured: ${message}`,
-      severity: "critical",
-      confidence: 0.5,
+  if (missing.length)
+    return missingProblem(
+      missing,
+      ns,
+      `container ${cs.name}`,
+      "CreateContainerConfigError",
       evidence,
-    };
-  }
-  const texts = missing.map(
-    (m) =>
-      `${describeMissing(m, ns)}, referenced by ${m.usedBy ? `${m.usedBy} of ` : ""}container ${cs.name}`,
-  );
-  const first = missing[0] as MissingRef;
+    );
   return {
     reason: "CreateContainerConfigError",
-    causeKey: missing.map((m) => `${m.kind}/${m.name}/${m.key ?? ""}`).join(","),
-    rootCause: texts.join("; "),
+    causeKey: message,
+    rootCause: `container ${cs.name} cannot be configured: ${message}`,
     severity: "critical",
-    confidence: 0.95,
+    confidence: 0.5,
     evidence,
-    fix: {
-      description: first.similar
-        ? `create ${first.kind} ${first.name} or point the reference at "${first.similar}"`
-        : `create ${first.kind} ${first.name}${first.key ? ` with key ${first.key}` : ""} in namespace ${ns}`,
-      command:
-        first.key === undefined
-          ? `kubectl create ${first.kind.toLowerCase()} ${first.kind === "Secret" ? "generic " : ""}${first.name} -n ${ns} --from-literal=...`
-          : undefined,
-    },
   };
 }
 
-function imageProblem(cs: V1ContainerStatus): Problem {
-  const w = cs.state?.waiting;
+/** Volumes that cannot be set up keep every container in ContainerCreating (FailedMount events). */
+function mountProblem(snap: ClusterSnapshot, pod: V1Pod): Problem | undefined {
+  const ns = pod.metadata?.namespace ?? "";
+  const failed = snap.events.find(
+    (e) =>
+      e.reason === "FailedMount" &&
+      e.involvedObject.kind === "Pod" &&
+      e.involvedObject.namespace === ns &&
+      e.involvedObject.name === pod.metadata?.name &&
+      (!e.involvedObject.uid || e.involvedObject.uid === pod.metadata?.uid),
+  );
+  if (!failed) return undefined;
+  const evidence: Evidence[] = [{ type: "event", text: `Warning FailedMount: ${failed.message}` }];
+  const missing = missingVolumeRefs(snap, pod);
+  if (missing.length) return missingProblem(missing, ns, "the pod", "FailedMount", evidence);
+  // PVC mounts: the claim's own chain (Pending, provisioning) is the PVC analyzer's to explain.
+  return {
+    reason: "FailedMount",
+    causeKey: failed.message ?? "",
+    rootCause: `the pod's volumes cannot be mounted: ${failed.message}`,
+    severity: "critical",
+    confidence: 0.7,
+    evidence,
+  };
+}
+
+function imageProblem(snap: ClusterSnapshot, pod: V1Pod, cs: V1ContainerStatus): Problem {
+  const d = diagnosePull(snap, pod, cs);
   return {
     reason: "ImagePullBackOff",
-    causeKey: cs.image,
-    rootCause: `image ${cs.image} of container ${cs.name} cannot be pulled: ${w?.message ?? w?.reason}`,
+    causeKey: `${cs.image}/${d.cause}`,
+    rootCause: d.rootCause,
     severity: "critical",
-    confidence: 0.9,
-    evidence: [
-      { type: "status", text: `container ${cs.name} waiting: ${w?.reason}: ${w?.message ?? ""}` },
-    ],
+    confidence: d.cause === "unknown" ? 0.6 : 0.9,
+    evidence: d.evidence,
     fix: {
-      description: "fix the image name or tag, or add an imagePullSecret for a private registry",
+      description: d.fix,
+      ...(d.runningTag
+        ? {
+            patch: {
+              spec: {
+                template: {
+                  spec: {
+                    containers: [
+                      {
+                        name: cs.name,
+                        image: `${cs.image.replace(/[:@][^:/@]+$/, "")}:${d.runningTag}`,
+                      },
+                    ],
+                  },
+                },
+              },
+            },
+          }
+        : {}),
     },
   };
 }
 
-export function decisiveLine(log: string): string | undefined {
-  const lines = log
-    .split("\n")
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .slice(-LOG_LINES);
-  return [...lines].reverse().find((l) => DECISIVE.test(l)) ?? lines[lines.length - 1];
-}
-
-async function crashProblem(
-  pod: V1Pod,
-  cs: V1ContainerStatus,
-  readLog?: LogReader,
-): Promise<Problem> {
-  const term = cs.lastState?.terminated ?? cs.state?.terminated;
-  const evidence: Evidence[] = [
-    {
-      type: "status",
-      text: `container ${cs.name}: ${cs.state?.waiting?.reason ?? "terminated"}, ${cs.restartCount} restarts, last exit ${term?.exitCode ?? "?"} (${term?.reason ?? "unknown"})`,
-    },
-  ];
-  if (term?.reason === "OOMKilled") {
-    const limit = [...(pod.spec?.containers ?? [])].find((c) => c.name === cs.name)?.resources
-      ?.limits?.memory;
-    return {
-      reason: "OOMKilled",
-      causeKey: "OOMKilled",
-      rootCause: `container ${cs.name} is killed for exceeding its memory limit${limit ? ` of ${limit}` : ""} (OOMKilled, exit 137)`,
-      severity: "critical",
-      confidence: 0.95,
-      evidence,
-      fix: { description: "raise the memory limit or fix the memory growth" },
-    };
-  }
-  const log = readLog
-    ? await readLog(pod.metadata?.namespace ?? "", pod.metadata?.name ?? "", cs.name, {
-        previous: true,
-      }).catch(() => undefined)
-    : undefined;
-  const line = log ? decisiveLine(log) : undefined;
-  if (line) evidence.push({ type: "log", text: line });
-  const exit = `exits with code ${term?.exitCode ?? "?"}${term?.reason ? ` (${term.reason})` : ""}`;
-  return {
-    reason: "CrashLoopBackOff",
-    causeKey: line ?? `exit ${term?.exitCode}`,
-    rootCause: `container ${cs.name} ${exit}${line ? `: ${line}` : ""}`,
-    severity: "critical",
-    confidence: line ? 0.85 : 0.6,
-    evidence,
-    fix: {
-      description: "fix the error the container logs before exiting",
-      command: `kubectl logs ${pod.metadata?.name} -c ${cs.name} -n ${pod.metadata?.namespace} --previous`,
-    },
-  };
-}
-
-async function classify(
+/** The pod-level problem of one container, if it has one. */
+export async function classifyContainer(
   snap: ClusterSnapshot,
   pod: V1Pod,
   cs: V1ContainerStatus,
@@ -159,22 +167,46 @@ async function classify(
 ): Promise<Problem | undefined> {
   const waiting = cs.state?.waiting?.reason;
   if (waiting === "CreateContainerConfigError") return configProblem(snap, pod, cs);
-  if (
-    waiting === "ImagePullBackOff" ||
-    waiting === "ErrImagePull" ||
-    waiting === "InvalidImageName"
-  )
-    return imageProblem(cs);
-  if (waiting === "CrashLoopBackOff") return crashProblem(pod, cs, readLog);
+  if (waiting && PULL_REASONS.has(waiting)) return imageProblem(snap, pod, cs);
+  if (waiting === "CrashLoopBackOff") return crashProblem(snap, pod, cs, readLog);
+  if (waiting && OTHER_WAITING.has(waiting)) {
+    return {
+      reason: waiting,
+      causeKey: cs.state?.waiting?.message ?? "",
+      rootCause: `container ${cs.name} cannot start: ${cs.state?.waiting?.message ?? waiting}`,
+      severity: "critical",
+      confidence: 0.6,
+      evidence: [{ type: "status", text: `container ${cs.name} waiting: ${waiting}` }],
+    };
+  }
   if (cs.lastState?.terminated?.reason === "OOMKilled" && (cs.restartCount ?? 0) > 0)
-    return crashProblem(pod, cs, readLog);
+    return crashProblem(snap, pod, cs, readLog);
   return undefined;
+}
+
+async function podProblems(snap: ClusterSnapshot, pod: V1Pod, readLog?: LogReader) {
+  const out: Problem[] = [];
+  const statuses = [
+    ...(pod.status?.initContainerStatuses ?? []),
+    ...(pod.status?.containerStatuses ?? []),
+  ];
+  const creating =
+    statuses.length > 0 && statuses.every((c) => c.state?.waiting?.reason === "ContainerCreating");
+  if (pod.status?.phase === "Pending" && (creating || !statuses.length) && pod.spec?.nodeName) {
+    const mount = mountProblem(snap, pod);
+    if (mount) out.push(mount);
+  }
+  for (const cs of statuses) {
+    const p = await classifyContainer(snap, pod, cs, readLog);
+    if (p) out.push(p);
+  }
+  return out;
 }
 
 interface Group {
   subject: ObjectRef;
   problem: Problem;
-  pods: ObjectRef[];
+  pods: V1Pod[];
 }
 
 /** Analyzes every pod of the snapshot; `now` stamps the findings. */
@@ -186,44 +218,33 @@ export async function analyzePodStartup(
   const groups = new Map<string, Group>();
   for (const pod of snap.pods) {
     if (pod.metadata?.deletionTimestamp) continue;
-    const statuses = [
-      ...(pod.status?.initContainerStatuses ?? []),
-      ...(pod.status?.containerStatuses ?? []),
-    ];
-    for (const cs of statuses) {
-      const problem = await classify(snap, pod, cs, readLog);
-      if (!problem) continue;
+    for (const problem of await podProblems(snap, pod, readLog)) {
       const subject = owningWorkload(snap, pod.metadata);
       const key = `${problem.reason}/${refKey(subject)}/${problem.causeKey}`;
-      const podRef = {
-        kind: "Pod",
-        namespace: pod.metadata?.namespace,
-        name: pod.metadata?.name ?? "",
-        uid: pod.metadata?.uid,
-      };
       const g = groups.get(key) ?? { subject, problem, pods: [] };
-      if (!g.pods.some((p) => p.name === podRef.name)) g.pods.push(podRef);
+      if (!g.pods.includes(pod)) g.pods.push(pod);
       groups.set(key, g);
     }
   }
-  return [...groups.entries()].map(([key, g]) => toFinding(key, g, now));
+  return [...groups.entries()].map(([key, g]) => toFinding(snap, key, g, now));
 }
 
-function toFinding(key: string, g: Group, now: number): Finding {
-  const p = g.problem;
+function toFinding(snap: ClusterSnapshot, key: string, g: Group, now: number): Finding {
+  const p = attributeToRollout(snap, g.subject, g.pods, g.problem);
   const many = g.pods.length > 1 ? ` (${g.pods.length} pods)` : "";
-  return {
-    id: stableId(key),
-    kind: "problem",
-    severity: p.severity,
-    subject: g.subject,
-    affected: g.pods,
-    reason: p.reason,
-    rootCause: `${p.rootCause}${many}`,
-    evidence: p.evidence,
-    fix: p.fix,
-    confidence: p.confidence,
-    source: SOURCE,
-    time: now,
-  };
+  return makeFinding(
+    {
+      source: POD_STARTUP,
+      key,
+      subject: g.subject,
+      affected: g.pods.map(podRef),
+      reason: p.reason,
+      rootCause: `${p.rootCause}${many}`,
+      evidence: p.evidence,
+      fix: p.fix,
+      confidence: p.confidence,
+      severity: p.severity,
+    },
+    now,
+  );
 }
