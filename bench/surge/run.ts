@@ -10,11 +10,9 @@
  * exactly this lag; there is no published number for this setup.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { forecast } from "../../src/forecast/forecast.ts";
 import { clusterHistory } from "../../src/forecast/history/simulated.ts";
+import { planWorkload } from "../../src/forecast/plan-workload.ts";
 import { minReplicasSchedule } from "../../src/forecast/scaling-manifests.ts";
-import { measureCapacity, planScaling } from "../../src/forecast/scaling-plan.ts";
-import { workloadTraffic } from "../../src/forecast/workload-traffic.ts";
 import { formatTable } from "../../src/interfaces/cli/table.ts";
 import { trafficRate } from "../../src/sim/behaviour.ts";
 import { SimCluster } from "../../src/sim/cluster.ts";
@@ -26,7 +24,6 @@ import {
 import type { KubeObject } from "../../src/sim/store/types.ts";
 import { behaviourOf } from "../../src/sim/telemetry/usage.ts";
 
-const HOUR = 3_600_000;
 const END = Date.parse("2026-01-05T11:30:00Z");
 const WEB = { kind: "Deployment", namespace: "shop", name: "web" };
 
@@ -74,21 +71,11 @@ function setup(): SimCluster {
 }
 
 function plan(cluster: SimCluster) {
-  const h = clusterHistory(cluster, 28);
-  const traffic = workloadTraffic(h.samples, h.snap, WEB);
-  const fc = forecast(traffic.rps, { horizon: 48 });
-  const next = (traffic.times[traffic.times.length - 1] as number) + HOUR;
-  const p = planScaling({
-    times: fc.mean.map((_, i) => next + i * HOUR),
-    mean: fc.mean,
-    upper: fc.upper,
-    capacityPerReplica: measureCapacity(traffic.capacity),
+  const w = planWorkload(clusterHistory(cluster, 28), WEB, {
     targetUtilization: 0.7,
-    margin: 0.1,
-    currentReplicas: 3,
     maxReplicas: 20,
   });
-  return minReplicasSchedule(p, 3);
+  return minReplicasSchedule(w.plan, 3);
 }
 
 function readyWebPods(cluster: SimCluster): number {

@@ -2,16 +2,14 @@
 import { z } from "zod";
 import { OpsloopError } from "../core/errors.ts";
 import { forecast } from "../forecast/forecast.ts";
+import { planWorkload } from "../forecast/plan-workload.ts";
 import { rightsize } from "../forecast/rightsize.ts";
 import { minReplicasSchedule } from "../forecast/scaling-manifests.ts";
-import { measureCapacity, planScaling } from "../forecast/scaling-plan.ts";
 import { collectUsage } from "../forecast/usage-collect.ts";
-import { workloadTraffic } from "../forecast/workload-traffic.ts";
 import type { ToolContext } from "./context.ts";
 import { defineTool, type Tool } from "./registry.ts";
 
 const READ = { readOnly: true, destructive: false, idempotent: true, openWorld: false };
-const HOUR = 3_600_000;
 
 function history(ctx: ToolContext, days: number) {
   if (!ctx.usageHistory)
@@ -82,35 +80,21 @@ const planScalingTool = defineTool({
   annotations: READ,
   run: async (ctx, i) => {
     const h = history(ctx, i.days);
-    const traffic = workloadTraffic(h.samples, h.snap, {
-      kind: "Deployment",
-      namespace: i.namespace,
-      name: i.name,
-    });
-    if (traffic.rps.length < 24)
-      throw new OpsloopError(
-        "unavailable",
-        `only ${traffic.rps.length} h of traffic history: a plan needs 24 h`,
-      );
-    const fc = forecast(traffic.rps, { horizon: i.horizonHours });
-    const next = (traffic.times[traffic.times.length - 1] as number) + HOUR;
-    const capacity = measureCapacity(traffic.capacity);
-    const plan = planScaling({
-      times: fc.mean.map((_, k) => next + k * HOUR),
-      mean: fc.mean,
-      upper: fc.upper,
-      capacityPerReplica: capacity,
-      targetUtilization: i.targetUtilization,
-      margin: 0.1,
-      currentReplicas: traffic.replicas,
-      maxReplicas: Math.max(i.maxReplicas, traffic.replicas),
-    });
+    const w = planWorkload(
+      h,
+      { kind: "Deployment", namespace: i.namespace, name: i.name },
+      {
+        horizonHours: i.horizonHours,
+        targetUtilization: i.targetUtilization,
+        maxReplicas: i.maxReplicas,
+      },
+    );
     return {
-      model: fc.model,
-      capacityPerReplica: capacity,
-      currentReplicas: traffic.replicas,
-      windows: plan.windows,
-      minReplicasSchedule: minReplicasSchedule(plan, traffic.replicas),
+      model: w.model,
+      capacityPerReplica: w.capacityPerReplica,
+      currentReplicas: w.traffic.replicas,
+      windows: w.plan.windows,
+      minReplicasSchedule: minReplicasSchedule(w.plan, w.traffic.replicas),
     };
   },
 });

@@ -4,15 +4,13 @@
  * replicas, maxReplicas from the forecast peak with headroom), a KEDA ScaledObject pre-scaling
  * the forecast surges, and a PrometheusRule whose thresholds come from the learned baselines.
  */
-import type { ObjectRef } from "../../core/types.ts";
-import { forecast } from "../forecast.ts";
-import type { History } from "../history/simulated.ts";
-import { kedaScaledObject } from "../scaling-manifests.ts";
-import { measureCapacity, planScaling } from "../scaling-plan.ts";
-import { workloadTraffic } from "../workload-traffic.ts";
-import { alertRules, prometheusRule, workloadSeries } from "./alert-rules.ts";
 
-const HOUR = 3_600_000;
+import { isOpsloopError } from "../../core/errors.ts";
+import type { ObjectRef } from "../../core/types.ts";
+import type { History } from "../history/simulated.ts";
+import { planWorkload, type WorkloadPlan } from "../plan-workload.ts";
+import { kedaScaledObject } from "../scaling-manifests.ts";
+import { alertRules, prometheusRule, workloadSeries } from "./alert-rules.ts";
 
 export interface GeneratedFile {
   /** File name: `<namespace>-<name>-<what>.yaml`. */
@@ -72,12 +70,16 @@ export function generateForWorkload(
         reason: `thresholds from ${series.latencyP50.length} latency, ${series.errorRatio.length} error-ratio and ${series.memoryBytes.length} memory samples`,
       });
   }
-  const traffic = workloadTraffic(h.samples, h.snap, ref);
-  if (traffic.rps.length < 48 || traffic.capacity.length < 3) return out;
-  const fc = forecast(traffic.rps, { horizon: 48 });
-  const capacity = measureCapacity(traffic.capacity);
-  const next = (traffic.times[traffic.times.length - 1] as number) + HOUR;
-  const peakReplicas = Math.ceil(Math.max(...fc.upper, ...traffic.rps) / (capacity * target));
+  let w: WorkloadPlan;
+  try {
+    w = planWorkload(h, ref, { targetUtilization: target });
+  } catch (e) {
+    // Without traffic history (a worker, a database) there is nothing to scale on: alerts only.
+    if (isOpsloopError(e) && (e.code === "unavailable" || e.code === "invalid_input")) return out;
+    throw e;
+  }
+  const { plan, traffic, capacityPerReplica: capacity, model } = w;
+  const peakReplicas = Math.ceil(Math.max(...w.upper, ...traffic.rps) / (capacity * target));
   const max = Math.max(traffic.replicas + 1, Math.ceil(peakReplicas * 1.5));
   if (kinds.includes("hpa"))
     out.push({
@@ -85,16 +87,6 @@ export function generateForWorkload(
       object: hpa(ref, traffic.replicas, max, target),
       reason: `capacity ${capacity.toFixed(1)} rps per replica at 100% CPU; forecast/observed peak needs ${peakReplicas} replicas at ${Math.round(target * 100)}% (max = 1.5×)`,
     });
-  const plan = planScaling({
-    times: fc.mean.map((_, i) => next + i * HOUR),
-    mean: fc.mean,
-    upper: fc.upper,
-    capacityPerReplica: capacity,
-    targetUtilization: target,
-    margin: 0.1,
-    currentReplicas: traffic.replicas,
-    maxReplicas: max,
-  });
   if (kinds.includes("prescale") && plan.windows.length)
     out.push({
       file: `${base}-prescale.yaml`,
@@ -103,7 +95,7 @@ export function generateForWorkload(
         maxReplicas: max,
         cpuUtilization: Math.round(target * 100),
       }),
-      reason: `${plan.windows.length} forecast window(s) over the next 48 h (model ${fc.model}); cron start is 5 min ahead of each`,
+      reason: `${plan.windows.length} forecast window(s) over the next 48 h (model ${model}); cron start is 5 min ahead of each`,
     });
   return out;
 }

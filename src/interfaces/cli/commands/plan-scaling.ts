@@ -8,15 +8,13 @@ import type { Command } from "commander";
 import { stringify } from "yaml";
 import { isoTime } from "../../../core/clock.ts";
 import { OpsloopError } from "../../../core/errors.ts";
-import { forecast } from "../../../forecast/forecast.ts";
 import { simulatedHistory } from "../../../forecast/history/simulated.ts";
+import { planWorkload } from "../../../forecast/plan-workload.ts";
 import {
   kedaScaledObject,
   minReplicasSchedule,
   nodeCapacity,
 } from "../../../forecast/scaling-manifests.ts";
-import { measureCapacity, planScaling } from "../../../forecast/scaling-plan.ts";
-import { workloadTraffic } from "../../../forecast/workload-traffic.ts";
 import { parseQuantity } from "../../../sim/quantity.ts";
 import { parseNumberOption } from "../sim-runtime.ts";
 import { formatTable, outputFormat } from "../table.ts";
@@ -34,8 +32,6 @@ interface PlanFlags {
   nodeMemory: string;
   output: string;
 }
-
-const HOUR = 3_600_000;
 
 function parseWorkload(raw: string): { namespace: string; name: string } {
   const m = /^([a-z0-9-]+)\/([a-z0-9.-]+)$/.exec(raw);
@@ -55,24 +51,22 @@ export function runPlanScaling(flags: PlanFlags): string {
       "--days must be at least 1: a plan needs 24 h of history (as AWS predictive scaling)",
     );
   const history = simulatedHistory(flags.scenario, days);
-  const traffic = workloadTraffic(history.samples, history.snap, {
-    kind: "Deployment",
-    ...w,
-  });
-  const fc = forecast(traffic.rps, { horizon: Math.round(num("horizon", flags.horizon)) });
-  const next = (traffic.times[traffic.times.length - 1] as number) + HOUR;
-  const capacity = measureCapacity(traffic.capacity);
-  const plan = planScaling({
-    times: fc.mean.map((_, h) => next + h * HOUR),
-    mean: fc.mean,
-    upper: fc.upper,
+  const {
+    plan,
+    traffic,
+    model,
     capacityPerReplica: capacity,
-    targetUtilization: num("target", flags.target),
-    margin: num("margin", flags.margin),
-    currentReplicas: traffic.replicas,
-    maxReplicas: Math.round(num("max", flags.max)),
-    bufferMs: num("buffer", flags.buffer) * 1000,
-  });
+  } = planWorkload(
+    history,
+    { kind: "Deployment", ...w },
+    {
+      horizonHours: Math.round(num("horizon", flags.horizon)),
+      targetUtilization: num("target", flags.target),
+      margin: num("margin", flags.margin),
+      maxReplicas: Math.round(num("max", flags.max)),
+      bufferMs: num("buffer", flags.buffer) * 1000,
+    },
+  );
   const nodes = nodeCapacity(plan, traffic.podRequests, {
     cpuMilli: parseQuantity(flags.nodeCpu) * 1000,
     memoryBytes: parseQuantity(flags.nodeMemory),
@@ -83,7 +77,7 @@ export function runPlanScaling(flags: PlanFlags): string {
   });
   if (output === "yaml") return stringify(keda);
   if (output === "json") {
-    return `${JSON.stringify({ workload: w, model: fc.model, capacityPerReplica: capacity, currentReplicas: traffic.replicas, windows: plan.windows, minReplicasSchedule: minReplicasSchedule(plan, traffic.replicas), nodes, scaledObject: keda }, null, 2)}\n`;
+    return `${JSON.stringify({ workload: w, model: model, capacityPerReplica: capacity, currentReplicas: traffic.replicas, windows: plan.windows, minReplicasSchedule: minReplicasSchedule(plan, traffic.replicas), nodes, scaledObject: keda }, null, 2)}\n`;
   }
   const rows = plan.windows.map((x) => [
     isoTime(x.start),
@@ -93,7 +87,7 @@ export function runPlanScaling(flags: PlanFlags): string {
     x.capped ? "capped at --max" : "",
   ]);
   return (
-    `forecast model ${fc.model}; measured capacity ${capacity.toFixed(1)} rps per replica at 100% CPU; ${traffic.replicas} replicas now\n` +
+    `forecast model ${model}; measured capacity ${capacity.toFixed(1)} rps per replica at 100% CPU; ${traffic.replicas} replicas now\n` +
     (rows.length
       ? formatTable(["FROM", "UNTIL", "REPLICAS", "PEAK RPS", "NOTE"], rows)
       : "no window needs more than the current replicas\n") +
