@@ -45,7 +45,7 @@ describe("incident manager", () => {
     expect(m.ingest([], T0 + 30_000)).toEqual([]);
     const resolved = m.ingest([], T0 + 70_000);
     expect(resolved.map((e) => [e.type, e.incident.status, e.incident.resolvedAt])).toEqual([
-      ["resolved", "resolved", T0 + 70_000],
+      ["resolved", "resolved", T0 + 10_000],
     ]);
     const again = m.ingest([finding()], T0 + 200_000);
     expect(again.map((e) => [e.type, e.incident.id])).toEqual([

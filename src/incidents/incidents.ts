@@ -1,29 +1,52 @@
 /**
- * Findings → incidents. An incident is keyed by subject + reason, so a finding repeated every
- * cycle updates its incident instead of opening another. Lifecycle:
- * open → diagnosed (a root cause with enough confidence) → remediating (a runbook acted) or
- * escalated (the runbook was denied or failed) → resolved (no finding for `resolveAfterMs`).
- * openedAt is the first observation, diagnosedAt and resolvedAt give MTTD/MTTR. A resolved
- * incident that recurs is reopened with fresh timestamps.
+ * Signals → incidents. Findings (one evaluation cycle's full set) and alerts (firing/resolved
+ * notifications) become deduplicated signals, keyed by fingerprint; a signal joins the active
+ * incident it is topologically related to (see correlate.ts), and a signal that links two
+ * incidents merges them. An incident resolves once every signal has been quiet for
+ * `resolveAfterMs`, so a flapping alert stays one incident. Lifecycle:
+ * open → diagnosed → remediating | escalated → resolved; a resolved incident whose key fires
+ * again is reopened (a recurrence) with its earlier episode kept in `previous`.
+ * Events are emitted only on visible changes, never once per evaluation cycle.
  */
-
 import { newId } from "../core/ids.ts";
 import type { ActionSummary, Finding, Incident } from "../core/types.ts";
 import { refKey } from "../diagnose/owners.ts";
 import type { Db } from "../store/sqlite.ts";
+import { place, related, type SignalState } from "./correlate.ts";
+import { refresh, visibleState } from "./lifecycle.ts";
+import {
+  deleteIncident,
+  type IncidentRecord,
+  loadIncident,
+  loadIncidents,
+  saveIncident,
+} from "./record.ts";
+import { emptyTopology, type Topology } from "./topology.ts";
 
 export interface IncidentEvent {
   type: "opened" | "updated" | "resolved";
-  incident: Incident;
+  incident: IncidentRecord;
 }
 
 export interface IncidentOptions {
-  /** How long an incident's findings must be absent before it is resolved. */
+  /** How long every signal of an incident must be quiet before it is resolved. */
   resolveAfterMs?: number;
-  /** Confidence from which a finding's root cause counts as the diagnosis. */
+  /** Confidence from which a root cause counts as the diagnosis. */
   diagnoseAt?: number;
-  /** Findings kept per incident (newest first). */
+  /** Findings kept per incident. */
   maxFindings?: number;
+  /** Signals further apart than this are never grouped. */
+  windowMs?: number;
+  /** The current topology (called once per ingest). */
+  topology?: () => Topology;
+}
+
+/** An alert as a finding of kind "alert", with its notification status. */
+export interface AlertSignal {
+  finding: Finding;
+  firing: boolean;
+  /** When a resolved alert ended. */
+  endsAt?: number;
 }
 
 export function incidentKey(f: Finding): string {
@@ -32,84 +55,57 @@ export function incidentKey(f: Finding): string {
 
 export class IncidentManager {
   private readonly db: Db;
-  private readonly lastSeen = new Map<string, number>();
-  private readonly resolveAfterMs: number;
-  private readonly diagnoseAt: number;
-  private readonly maxFindings: number;
+  private readonly opts: Required<Omit<IncidentOptions, "topology">>;
+  private readonly topology: () => Topology;
+  private readonly active = new Map<string, IncidentRecord>();
+  private readonly listeners: ((events: IncidentEvent[]) => void)[] = [];
 
   constructor(db: Db, opts: IncidentOptions = {}) {
     this.db = db;
-    this.resolveAfterMs = opts.resolveAfterMs ?? 5 * 60_000;
-    this.diagnoseAt = opts.diagnoseAt ?? 0.7;
-    this.maxFindings = opts.maxFindings ?? 20;
+    this.opts = {
+      resolveAfterMs: opts.resolveAfterMs ?? 5 * 60_000,
+      diagnoseAt: opts.diagnoseAt ?? 0.7,
+      maxFindings: opts.maxFindings ?? 20,
+      windowMs: opts.windowMs ?? 15 * 60_000,
+    };
+    this.topology = opts.topology ?? emptyTopology;
+    for (const inc of loadIncidents(db, { active: true })) this.active.set(inc.id, inc);
+  }
+
+  /** Called with the events of every ingest (notifications, the dashboard's live feed). */
+  subscribe(fn: (events: IncidentEvent[]) => void): void {
+    this.listeners.push(fn);
   }
 
   /** Applies one evaluation cycle's findings at time `now`. */
   ingest(findings: Finding[], now: number): IncidentEvent[] {
-    const events: IncidentEvent[] = [];
-    const byKey = new Map<string, Finding[]>();
-    for (const f of findings) byKey.set(incidentKey(f), [...(byKey.get(incidentKey(f)) ?? []), f]);
-    for (const [key, fs] of byKey) {
-      this.lastSeen.set(key, now);
-      const ev = this.upsert(key, fs, now);
-      if (ev) events.push(ev);
-    }
-    for (const inc of this.list({ active: true })) {
-      const seen = this.lastSeen.get(inc.key) ?? inc.updatedAt;
-      if (!byKey.has(inc.key) && now - seen >= this.resolveAfterMs) {
-        const resolved: Incident = { ...inc, status: "resolved", resolvedAt: now, updatedAt: now };
-        this.save(resolved);
-        events.push({ type: "resolved", incident: resolved });
-      }
-    }
-    return events;
+    return this.batch(now, (t, touch) => {
+      for (const f of findings) touch(this.observe(f, "finding", true, now, t));
+    });
   }
 
-  /** Saves the incident; returns an event only when it opened or visibly changed. */
-  private upsert(key: string, fs: Finding[], now: number): IncidentEvent | undefined {
-    const existing = this.getByKey(key);
-    const lead = [...fs].sort((a, b) => b.confidence - a.confidence)[0] as Finding;
-    const kept = existing ? existing.findings.filter((f) => !fs.some((n) => n.id === f.id)) : [];
-    const findings = [...fs, ...kept].slice(0, this.maxFindings);
-    const reopened = existing?.status === "resolved";
-    const base: Incident =
-      existing && !reopened
-        ? existing
-        : {
-            id: existing?.id ?? newId(),
-            key,
-            title: `${lead.reason} in ${lead.subject.kind.toLowerCase()} ${lead.subject.namespace ? `${lead.subject.namespace}/` : ""}${lead.subject.name}`,
-            status: "open",
-            severity: lead.severity,
-            subject: lead.subject,
-            rootCause: lead.rootCause,
-            findings: [],
-            actions: existing?.actions ?? [],
-            openedAt: Math.min(now, ...fs.map((f) => f.time)),
-            updatedAt: now,
-          };
-    const inc: Incident = {
-      ...base,
-      findings,
-      rootCause: lead.rootCause,
-      severity: lead.severity,
-      updatedAt: now,
-    };
-    if (reopened) inc.resolvedAt = undefined;
-    if (inc.status === "open" && lead.confidence >= this.diagnoseAt) {
-      inc.status = "diagnosed";
-      inc.diagnosedAt = now;
-    }
-    this.save(inc);
-    if (!existing || reopened) return { type: "opened", incident: inc };
-    const affected = (i: Incident) =>
-      i.findings
-        .flatMap((f) => f.affected.map((a) => a.name))
-        .sort()
-        .join();
-    // The root-cause text of a prediction counts down its ETA every cycle: not a change worth an event.
-    const changed = existing.status !== inc.status || affected(existing) !== affected(inc);
-    return changed ? { type: "updated", incident: inc } : undefined;
+  /** Applies alert notifications (Alertmanager repeats whole groups: duplicates are expected). */
+  ingestAlerts(alerts: AlertSignal[], now: number): IncidentEvent[] {
+    return this.batch(now, (t, touch) => {
+      for (const a of alerts) {
+        const at = a.firing ? now : (a.endsAt ?? now);
+        const id = this.observe(a.finding, "alert", a.firing, at, t);
+        if (id) touch(id);
+      }
+    });
+  }
+
+  /** Resolves incidents whose signals have all been quiet long enough. */
+  sweep(now: number): IncidentEvent[] {
+    return this.batch(now, () => {});
+  }
+
+  acknowledge(id: string, by: string, now: number): IncidentRecord | undefined {
+    const inc = this.get(id);
+    if (!inc || inc.acknowledgedAt !== undefined) return inc;
+    const next = { ...inc, acknowledgedAt: now, acknowledgedBy: by, updatedAt: now };
+    this.store(next);
+    return next;
   }
 
   /**
@@ -120,58 +116,178 @@ export class IncidentManager {
     const inc = this.get(id);
     if (!inc) return undefined;
     const status = nextStatus(inc.status, action);
-    const next: Incident = { ...inc, status, actions: [...inc.actions, action], updatedAt: now };
-    this.save(next);
+    const next: IncidentRecord = {
+      ...inc,
+      status,
+      actions: [...inc.actions, action],
+      updatedAt: now,
+    };
+    this.store(next);
     return next;
   }
 
-  get(id: string): Incident | undefined {
-    const row = this.db.prepare("SELECT body FROM incidents WHERE id = ?").get(id) as
-      | { body: string }
-      | undefined;
-    return row ? (JSON.parse(row.body) as Incident) : undefined;
+  get(id: string): IncidentRecord | undefined {
+    return this.active.get(id) ?? loadIncident(this.db, "id", id);
   }
 
-  getByKey(key: string): Incident | undefined {
-    const row = this.db.prepare("SELECT body FROM incidents WHERE key = ?").get(key) as
-      | { body: string }
-      | undefined;
-    return row ? (JSON.parse(row.body) as Incident) : undefined;
+  getByKey(key: string): IncidentRecord | undefined {
+    return loadIncident(this.db, "key", key);
   }
 
-  list(opts: { active?: boolean; status?: Incident["status"] } = {}): Incident[] {
-    const rows = (opts.status
-      ? this.db
-          .prepare("SELECT body FROM incidents WHERE status = ? ORDER BY opened_at")
-          .all(opts.status)
-      : opts.active
-        ? this.db
-            .prepare(
-              "SELECT body FROM incidents WHERE status NOT IN ('resolved') ORDER BY opened_at",
-            )
-            .all()
-        : this.db.prepare("SELECT body FROM incidents ORDER BY opened_at").all()) as unknown as {
-      body: string;
-    }[];
-    return rows.map((r) => JSON.parse(r.body) as Incident);
+  list(opts: { active?: boolean; status?: Incident["status"] } = {}): IncidentRecord[] {
+    return loadIncidents(this.db, opts);
   }
 
-  private save(inc: Incident): void {
-    this.db
-      .prepare(
-        `INSERT INTO incidents (id, key, status, opened_at, updated_at, resolved_at, body) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at,
-           resolved_at = excluded.resolved_at, opened_at = excluded.opened_at, body = excluded.body`,
-      )
-      .run(
-        inc.id,
-        inc.key,
-        inc.status,
-        inc.openedAt,
-        inc.updatedAt,
-        inc.resolvedAt ?? null,
-        JSON.stringify(inc),
+  /** The incident a signal (finding key or alert finding id) belongs to, active or last known. */
+  incidentOfSignal(fingerprint: string): string | undefined {
+    for (const inc of this.active.values())
+      if (inc.signals.some((s) => s.fingerprint === fingerprint)) return inc.id;
+    const row = this.db
+      .prepare("SELECT id FROM incidents WHERE body LIKE ? ORDER BY updated_at DESC LIMIT 1")
+      .get(`%"fingerprint":${JSON.stringify(fingerprint)}%`) as { id: string } | undefined;
+    return row?.id;
+  }
+
+  get database(): Db {
+    return this.db;
+  }
+
+  private batch(
+    now: number,
+    body: (t: Topology, touch: (id: string | undefined) => void) => void,
+  ): IncidentEvent[] {
+    const before = new Map([...this.active].map(([id, inc]) => [id, visibleState(inc)]));
+    const touched = new Set<string>();
+    this.db.exec("BEGIN");
+    try {
+      body(this.topology(), (id) => id && touched.add(id));
+      const events: IncidentEvent[] = [];
+      for (const id of touched) {
+        const inc = this.active.get(id);
+        if (!inc) continue;
+        const next = refresh(inc, now, this.opts);
+        this.store(next);
+        const was = before.get(id);
+        if (was === undefined) events.push({ type: "opened", incident: next });
+        else if (was !== visibleState(next)) events.push({ type: "updated", incident: next });
+      }
+      events.push(...this.resolveQuiet(now));
+      this.db.exec("COMMIT");
+      for (const fn of this.listeners) if (events.length > 0) fn(events);
+      return events;
+    } catch (e) {
+      this.db.exec("ROLLBACK");
+      throw e;
+    }
+  }
+
+  /** Records one signal; returns the id of the incident it now belongs to. */
+  private observe(
+    f: Finding,
+    source: SignalState["source"],
+    firing: boolean,
+    at: number,
+    t: Topology,
+  ): string | undefined {
+    const fingerprint = source === "finding" ? incidentKey(f) : f.id;
+    for (const inc of this.active.values()) {
+      const s = inc.signals.find((x) => x.fingerprint === fingerprint);
+      if (!s) continue;
+      if (!firing) s.resolvedAt = s.resolvedAt ?? at;
+      else {
+        if (s.resolvedAt !== undefined) s.episodes++;
+        s.resolvedAt = undefined;
+        s.lastAt = Math.max(s.lastAt, at);
+      }
+      s.finding = f;
+      s.severity = f.severity;
+      return inc.id;
+    }
+    // A resolved alert we never saw firing (restart, or Alertmanager's send_resolved only) is not news.
+    if (!firing) return undefined;
+    const signal: SignalState = {
+      fingerprint,
+      source,
+      reason: f.reason,
+      severity: f.severity,
+      subject: f.subject,
+      placement: place(f, t),
+      firstAt: Math.min(at, f.time),
+      lastAt: at,
+      episodes: 1,
+      finding: f,
+    };
+    return this.attach(signal, at);
+  }
+
+  private attach(signal: SignalState, now: number): string {
+    const groups = [...this.active.values()].filter((inc) =>
+      inc.signals.some((s) => related(s, signal, this.opts.windowMs)),
+    );
+    if (groups.length === 0) return this.open(signal, now);
+    groups.sort((a, b) => a.openedAt - b.openedAt);
+    const [keep, ...absorbed] = groups as [IncidentRecord, ...IncidentRecord[]];
+    keep.signals.push(signal);
+    for (const other of absorbed) {
+      keep.signals.push(...other.signals);
+      keep.actions = [...keep.actions, ...other.actions];
+      keep.mergedFrom = [...(keep.mergedFrom ?? []), other.id, ...(other.mergedFrom ?? [])];
+      this.active.delete(other.id);
+      deleteIncident(this.db, other.id);
+    }
+    return keep.id;
+  }
+
+  private open(signal: SignalState, now: number): string {
+    const old = this.getByKey(signal.fingerprint);
+    const previous = old
+      ? [
+          ...(old.previous ?? []),
+          { openedAt: old.openedAt, diagnosedAt: old.diagnosedAt, resolvedAt: old.resolvedAt },
+        ]
+      : undefined;
+    const inc: IncidentRecord = {
+      id: old?.id ?? newId(),
+      key: signal.fingerprint,
+      title: "",
+      status: "open",
+      severity: signal.severity,
+      subject: signal.subject,
+      rootCause: "",
+      findings: [],
+      actions: old?.actions ?? [],
+      openedAt: signal.firstAt,
+      updatedAt: now,
+      signals: [signal],
+      ...(previous ? { previous } : {}),
+    };
+    this.active.set(inc.id, inc);
+    return inc.id;
+  }
+
+  private resolveQuiet(now: number): IncidentEvent[] {
+    const events: IncidentEvent[] = [];
+    for (const inc of [...this.active.values()]) {
+      const quiet = inc.signals.map((s) =>
+        s.source === "alert" ? s.resolvedAt : s.lastAt < now ? s.lastAt : undefined,
       );
+      if (quiet.some((q) => q === undefined || now - q < this.opts.resolveAfterMs)) continue;
+      const resolved: IncidentRecord = {
+        ...inc,
+        status: "resolved",
+        resolvedAt: Math.max(...(quiet as number[])),
+        updatedAt: now,
+      };
+      this.store(resolved);
+      events.push({ type: "resolved", incident: resolved });
+    }
+    return events;
+  }
+
+  private store(inc: IncidentRecord): void {
+    if (inc.status === "resolved") this.active.delete(inc.id);
+    else this.active.set(inc.id, inc);
+    saveIncident(this.db, inc);
   }
 }
 
