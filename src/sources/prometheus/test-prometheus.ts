@@ -21,6 +21,8 @@ export interface StartPrometheusOptions {
   /** Extra `remote_write` entry settings (queue_config, write_relabel_configs, ...). */
   remoteWriteExtra?: Record<string, unknown>;
   extraFlags?: string[];
+  /** Called with the empty TSDB directory before Prometheus starts (e.g. to add promtool-backfilled blocks). */
+  prepareData?: (dataDir: string) => void;
   binary?: string;
   startTimeoutMs?: number;
 }
@@ -97,6 +99,7 @@ export async function startPrometheus(
   const dir = mkdtempSync(join(tmpdir(), "opsloop-prom-"));
   const configFile = join(dir, "prometheus.yml");
   writeFileSync(configFile, prometheusConfig(opts));
+  opts.prepareData?.(join(dir, "data"));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(

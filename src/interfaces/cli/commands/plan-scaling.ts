@@ -8,7 +8,6 @@ import type { Command } from "commander";
 import { stringify } from "yaml";
 import { isoTime } from "../../../core/clock.ts";
 import { OpsloopError } from "../../../core/errors.ts";
-import { simulatedHistory } from "../../../forecast/history/simulated.ts";
 import { planWorkload } from "../../../forecast/plan-workload.ts";
 import {
   kedaScaledObject,
@@ -16,11 +15,11 @@ import {
   nodeCapacity,
 } from "../../../forecast/scaling-manifests.ts";
 import { parseQuantity } from "../../../sim/quantity.ts";
+import { type HistoryFlags, loadHistory } from "../history-source.ts";
 import { parseNumberOption } from "../sim-runtime.ts";
 import { formatTable, outputFormat } from "../table.ts";
 
-interface PlanFlags {
-  scenario: string;
+interface PlanFlags extends HistoryFlags {
   workload: string;
   days: string;
   horizon: string;
@@ -40,7 +39,7 @@ function parseWorkload(raw: string): { namespace: string; name: string } {
   return { namespace: m[1] as string, name: m[2] as string };
 }
 
-export function runPlanScaling(flags: PlanFlags): string {
+export async function runPlanScaling(flags: PlanFlags): Promise<string> {
   const output = outputFormat(flags.output, ["table", "json", "yaml"] as const);
   const w = parseWorkload(flags.workload);
   const num = (name: string, v: string) => parseNumberOption(name, v) as number;
@@ -50,7 +49,7 @@ export function runPlanScaling(flags: PlanFlags): string {
       "invalid_input",
       "--days must be at least 1: a plan needs 24 h of history (as AWS predictive scaling)",
     );
-  const history = simulatedHistory(flags.scenario, days);
+  const history = await loadHistory(flags, days);
   const {
     plan,
     traffic,
@@ -101,9 +100,14 @@ export function registerPlanScalingCommand(program: Command): void {
     .description(
       "forecast a workload's traffic and plan replicas ahead of it (never scales in on a forecast)",
     )
-    .requiredOption(
-      "--scenario <name>",
-      "read history from this simulated scenario (e.g. traffic-surge)",
+    .option("--scenario <name>", "read history from this simulated scenario (e.g. traffic-surge)")
+    .option(
+      "--prometheus <url>",
+      "read metrics history from this Prometheus (objects from --kubeconfig)",
+    )
+    .option(
+      "--kubeconfig <file>",
+      "cluster whose objects --prometheus history belongs to (default: $KUBECONFIG or in-cluster)",
     )
     .requiredOption("--workload <ns/name>", "the Deployment to plan, e.g. shop/web")
     .option("--days <n>", "days of history (at least 1; 14 recommended)", "28")
@@ -115,7 +119,7 @@ export function registerPlanScalingCommand(program: Command): void {
     .option("--node-cpu <q>", "allocatable CPU of one node", "4")
     .option("--node-memory <q>", "allocatable memory of one node", "16Gi")
     .option("--output <format>", "table, json, or yaml (KEDA ScaledObject)", "table")
-    .action((flags: PlanFlags) => {
-      process.stdout.write(runPlanScaling(flags));
+    .action(async (flags: PlanFlags) => {
+      process.stdout.write(await runPlanScaling(flags));
     });
 }

@@ -18,8 +18,8 @@ const PLAN = {
 };
 
 describe("opsloop plan-scaling", () => {
-  it("plans the Monday 09:00 surge of the traffic-surge scenario ahead of time, as KEDA cron triggers", () => {
-    const plan = JSON.parse(runPlanScaling({ ...PLAN, output: "json" }));
+  it("plans the Monday 09:00 surge of the traffic-surge scenario ahead of time, as KEDA cron triggers", async () => {
+    const plan = JSON.parse(await runPlanScaling({ ...PLAN, output: "json" }));
     const monday = plan.windows.find(
       (w: { start: number }) => w.start <= Date.parse("2026-01-05T08:55:00Z"),
     );
@@ -28,7 +28,7 @@ describe("opsloop plan-scaling", () => {
       at: monday.start,
       minReplicas: monday.replicas,
     });
-    const keda = parse(runPlanScaling({ ...PLAN, output: "yaml" }));
+    const keda = parse(await runPlanScaling({ ...PLAN, output: "yaml" }));
     expect(keda.kind).toBe("ScaledObject");
     expect(keda.spec.triggers[0]).toMatchObject({
       type: "cron",
@@ -51,23 +51,25 @@ describe("opsloop plan-scaling", () => {
 });
 
 describe("opsloop rightsize", () => {
-  it("recommends every container of the scenario with a saving and patches", () => {
-    const out = JSON.parse(runRightsize({ scenario: "traffic-surge", days: "14", output: "json" }));
+  it("recommends every container of the scenario with a saving and patches", async () => {
+    const out = JSON.parse(
+      await runRightsize({ scenario: "traffic-surge", days: "14", output: "json" }),
+    );
     const web = out.recommendations.find(
       (r: { workload: { name: string } }) => r.workload.name === "web",
     );
     expect(web.cpu.skipped).toBe(false);
     expect(web.monthlySavings).toBeGreaterThan(0);
-    const yaml = runRightsize({ scenario: "traffic-surge", days: "14", output: "yaml" });
+    const yaml = await runRightsize({ scenario: "traffic-surge", days: "14", output: "yaml" });
     expect(yaml).toContain("kubectl -n shop patch deployment web");
-    expect(runRightsize({ scenario: "traffic-surge", days: "14", output: "table" })).toMatch(
+    expect(await runRightsize({ scenario: "traffic-surge", days: "14", output: "table" })).toMatch(
       /total estimated saving/,
     );
   });
 
-  it("says why a recommendation is skipped when history is too short", () => {
+  it("says why a recommendation is skipped when history is too short", async () => {
     const out = JSON.parse(
-      runRightsize({ scenario: "traffic-surge", days: "0.125", output: "json" }),
+      await runRightsize({ scenario: "traffic-surge", days: "0.125", output: "json" }),
     );
     expect(out.recommendations[0].cpu).toMatchObject({ skipped: true });
     expect(out.recommendations[0].cpu.reason).toMatch(/too little/);

@@ -6,7 +6,6 @@
 import type { Command } from "commander";
 import { stringify } from "yaml";
 import { OpsloopError } from "../../../core/errors.ts";
-import { simulatedHistory } from "../../../forecast/history/simulated.ts";
 import {
   DEFAULT_PRICES,
   nodeShapeAdvice,
@@ -15,11 +14,11 @@ import {
   rightsize,
 } from "../../../forecast/rightsize.ts";
 import { collectUsage } from "../../../forecast/usage-collect.ts";
+import { type HistoryFlags, loadHistory } from "../history-source.ts";
 import { parseNumberOption } from "../sim-runtime.ts";
 import { formatTable, outputFormat } from "../table.ts";
 
-interface RightsizeFlags {
-  scenario: string;
+interface RightsizeFlags extends HistoryFlags {
   days: string;
   namespace?: string;
   output: string;
@@ -30,7 +29,7 @@ interface RightsizeFlags {
 
 const MI = 2 ** 20;
 
-export function runRightsize(flags: RightsizeFlags): string {
+export async function runRightsize(flags: RightsizeFlags): Promise<string> {
   const output = outputFormat(flags.output, ["table", "json", "yaml"] as const);
   const days = parseNumberOption("days", flags.days) ?? 14;
   if (days < 0.125) throw new OpsloopError("invalid_input", "--days must be at least 0.125 (3 h)");
@@ -39,7 +38,7 @@ export function runRightsize(flags: RightsizeFlags): string {
     memoryGiBHour:
       parseNumberOption("memory-price", flags.memoryPrice) ?? DEFAULT_PRICES.memoryGiBHour,
   };
-  const history = simulatedHistory(flags.scenario, days);
+  const history = await loadHistory(flags, days);
   const recs = collectUsage(history.samples, history.snap)
     .filter((u) => !flags.namespace || u.namespace === flags.namespace)
     .map((u) => rightsize(u, { prices, allowHpa: flags.allowHpa }));
@@ -95,9 +94,17 @@ export function registerRightsizeCommand(program: Command): void {
     .description(
       "recommend container CPU/memory requests from usage history (KRR-compatible, OOM-aware)",
     )
-    .requiredOption(
+    .option(
       "--scenario <name>",
       "read history from this simulated scenario (a name in scenarios/, e.g. traffic-surge)",
+    )
+    .option(
+      "--prometheus <url>",
+      "read metrics history from this Prometheus (objects from --kubeconfig)",
+    )
+    .option(
+      "--kubeconfig <file>",
+      "cluster whose objects --prometheus history belongs to (default: $KUBECONFIG or in-cluster)",
     )
     .option("--days <n>", "days of history to read", "14")
     .option("-n, --namespace <ns>", "only this namespace")
@@ -105,7 +112,7 @@ export function registerRightsizeCommand(program: Command): void {
     .option("--memory-price <usd>", "price of one GiB-hour", String(DEFAULT_PRICES.memoryGiBHour))
     .option("--allow-hpa", "recommend even for resources an HPA scales on")
     .option("--output <format>", "table, json, or yaml (strategic-merge patches)", "table")
-    .action((flags: RightsizeFlags) => {
-      process.stdout.write(runRightsize(flags));
+    .action(async (flags: RightsizeFlags) => {
+      process.stdout.write(await runRightsize(flags));
     });
 }
