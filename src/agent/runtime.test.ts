@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSim, type RunningSim } from "../interfaces/cli/sim-runtime.ts";
+import { type RunningSim, startSim } from "../interfaces/cli/sim-runtime.ts";
 import { loopToolRegistry } from "../tools/tools.ts";
 import { type Runtime, startRuntime } from "./runtime.ts";
 

@@ -5,6 +5,7 @@
  * drives the agent's ticks itself so it can count and time them for `/metrics`.
  */
 import { EventEmitter } from "node:events";
+import { ApprovalStore } from "../act/approvals/store.ts";
 import { AuditLog } from "../act/audit.ts";
 import { type ClusterActions, kubeClusterActions } from "../act/cluster-actions.ts";
 import { Executor } from "../act/executor.ts";
@@ -38,6 +39,10 @@ export interface RuntimeOptions {
   verifyTimeoutMs?: number;
   resolveAfterMs?: number;
   runbooks?: Runbook[];
+  /** Usage history for the forecast / plan_scaling / rightsize tools (the demo's scenario). */
+  usageHistory?: ToolContext["usageHistory"];
+  /** How long an approval request stays decidable (default one hour). */
+  approvalTtlMs?: number;
   /** Start ticking and scraping once the informers synced (default true). */
   autoStart?: boolean;
 }
@@ -53,6 +58,7 @@ export interface Runtime {
   readonly agent: Agent;
   readonly incidents: IncidentManager;
   readonly audit: AuditLog;
+  readonly approvals: ApprovalStore;
   readonly executor: Executor;
   readonly cluster: ClusterActions;
   readonly policy: Policy;
@@ -82,6 +88,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
   const cluster = kubeClusterActions(kc);
   const audit = new AuditLog(db, clock);
   const incidents = new IncidentManager(db, { resolveAfterMs: opts.resolveAfterMs });
+  const approvals = new ApprovalStore({ db, audit, clock, ttlMs: opts.approvalTtlMs });
   const executor = new Executor({
     cluster,
     policy,
@@ -157,11 +164,13 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     findings: () => agent.findings(),
     incidents,
     audit,
+    approvals,
     executor,
     cluster,
     policy,
     runbooks,
     clock,
+    usageHistory: opts.usageHistory,
   };
 
   const runtime: Runtime = {
@@ -169,6 +178,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     agent,
     incidents,
     audit,
+    approvals,
     executor,
     cluster,
     policy,

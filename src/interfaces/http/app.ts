@@ -1,0 +1,125 @@
+/**
+ * The HTTP surface: every registry tool under `/api/v1`, the OpenAPI document generated from the
+ * same schemas, health (`/healthz`), readiness (`/readyz`: informers synced), opsloop's own
+ * metrics (`/metrics`), the live event stream and the dashboard. Other modules mount their own
+ * routes through `extraRoutes` (e.g. the Alertmanager webhook) instead of editing this file.
+ */
+import { EventEmitter } from "node:events";
+import { Hono } from "hono";
+import type { Runtime, RuntimeEvents } from "../../agent/runtime.ts";
+import type { RuntimeMetrics } from "../../agent/runtime-metrics.ts";
+import type { SeriesBuffer } from "../../agent/runtime-series.ts";
+import type { ToolContext } from "../../tools/context.ts";
+import { toolRegistry } from "../../tools/index.ts";
+import type { ToolRegistry } from "../../tools/registry.ts";
+import { mountDashboard } from "../web/assets.ts";
+import { mountDashboardApi } from "./dashboard-api.ts";
+import { openApiDocument } from "./openapi.ts";
+import { problemResponse } from "./problem.ts";
+import { type LiveEvents, mountStream } from "./stream.ts";
+import { mountTools } from "./tool-routes.ts";
+
+export interface ExtraRoute {
+  /** Mount point, e.g. "/api/v1/alertmanager". */
+  path: string;
+  app: Hono;
+  /** OpenAPI path items for the mounted routes, keyed by full path. */
+  openapi?: Record<string, Record<string, unknown>>;
+}
+
+export interface HttpAppOptions {
+  ctx: ToolContext;
+  registry: ToolRegistry;
+  /** Bearer token for write tools; without it the API is read-only. */
+  token?: string;
+  ready?: () => boolean;
+  metrics?: RuntimeMetrics;
+  /** Incident and action changes to forward to the live stream. */
+  events?: EventEmitter<RuntimeEvents>;
+  series?: SeriesBuffer;
+  roi?: () => unknown;
+  extraRoutes?: ExtraRoute[];
+  /** Serve the web dashboard at `/` (default true). */
+  dashboard?: boolean;
+}
+
+export function createHttpApp(o: HttpAppOptions): Hono {
+  const app = new Hono();
+  const live = new EventEmitter<LiveEvents>();
+  live.setMaxListeners(0);
+  o.events?.on("incident", (e) => live.emit("incident", e));
+  o.events?.on("action", (i, a) => live.emit("action", i, a));
+
+  app.onError((e, c) => problemResponse(c, e));
+  app.notFound((c) =>
+    c.json(
+      {
+        type: "about:blank",
+        title: "not found",
+        status: 404,
+        detail: `no route ${c.req.path}`,
+        code: "not_found",
+      },
+      404,
+      { "content-type": "application/problem+json" },
+    ),
+  );
+  app.get("/healthz", (c) => c.text("ok"));
+  app.get("/readyz", (c) =>
+    (o.ready?.() ?? true) ? c.text("ready") : c.text("informers not synced", 503),
+  );
+  app.get("/metrics", (c) =>
+    c.text(o.metrics?.render() ?? "", 200, {
+      "content-type": "text/plain; version=0.0.4; charset=utf-8",
+    }),
+  );
+  mountTools(app, {
+    ctx: o.ctx,
+    registry: o.registry,
+    token: o.token,
+    metrics: o.metrics,
+    onWrite: (tool) => live.emit("change", { tool }),
+  });
+  mountDashboardApi(app, {
+    ctx: o.ctx,
+    series: o.series,
+    roi: o.roi,
+    token: o.token,
+    onWrite: (tool) => live.emit("change", { tool }),
+  });
+  mountStream(app, live);
+  const extraPaths: Record<string, Record<string, unknown>> = {};
+  for (const r of o.extraRoutes ?? []) {
+    app.route(r.path, r.app);
+    Object.assign(extraPaths, r.openapi ?? {});
+  }
+  const doc = openApiDocument(o.registry.list(), extraPaths);
+  app.get("/api/v1/openapi.json", (c) => c.json(doc));
+  if (o.dashboard ?? true) mountDashboard(app, { writable: !!o.token });
+  return app;
+}
+
+export interface RuntimeHttpOptions {
+  token?: string;
+  /** Expose write tools (always behind the token and the guardrails). */
+  allowWrite?: boolean;
+  extraRoutes?: ExtraRoute[];
+  dashboard?: boolean;
+  roi?: () => unknown;
+}
+
+/** The app over a running `startRuntime()` loop. */
+export function createRuntimeHttpApp(rt: Runtime, o: RuntimeHttpOptions = {}): Hono {
+  return createHttpApp({
+    ctx: rt.ctx,
+    registry: toolRegistry({ allowWrite: o.allowWrite ?? !!o.token }),
+    token: o.token,
+    ready: () => rt.ready(),
+    metrics: rt.metrics,
+    events: rt.events,
+    series: rt.series,
+    roi: o.roi,
+    extraRoutes: o.extraRoutes,
+    dashboard: o.dashboard,
+  });
+}

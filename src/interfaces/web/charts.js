@@ -1,0 +1,129 @@
+// Memory charts with uPlot (served locally from node_modules): working set, baseline band
+// (±2σ), forecast to the limit, anomaly markers and the limit itself.
+
+(() => {
+  const MAX_CHARTS = 4;
+  const charts = new Map();
+  const MiB = 1024 * 1024;
+
+  function columns(s) {
+    const pts = s.points;
+    const fc = s.forecast ?? [];
+    const xs = pts.map((p) => p.t / 1000);
+    const end = fc.length ? fc[fc.length - 1] : undefined;
+    const withEnd = end && end.t / 1000 > (xs[xs.length - 1] ?? 0);
+    if (withEnd) xs.push(end.t / 1000);
+    const pad = (arr) => (withEnd ? [...arr, null] : arr);
+    const anomalies = new Map(s.anomalies.map((a) => [a.t, a.v]));
+    const forecast = xs.map((_, i) => {
+      if (!fc.length) return null;
+      if (i === pts.length - 1) return fc[0].v / MiB;
+      if (withEnd && i === xs.length - 1) return end.v / MiB;
+      return null;
+    });
+    return [
+      xs,
+      pad(pts.map((p) => p.v / MiB)),
+      pad(pts.map((p) => Math.max(0, p.lower) / MiB)),
+      pad(pts.map((p) => p.upper / MiB)),
+      forecast,
+      pad(pts.map((p) => (anomalies.has(p.t) ? p.v / MiB : null))),
+      xs.map(() => (s.limit ? s.limit / MiB : null)),
+    ];
+  }
+
+  function make(target, s) {
+    const opts = {
+      title: `${s.labels.namespace}/${s.labels.pod} · ${s.labels.container}`,
+      width: Math.max(320, target.clientWidth - 16),
+      height: 220,
+      scales: { x: { time: true } },
+      axes: [{}, { label: "MiB", size: 60 }],
+      series: [
+        {},
+        { label: "working set", stroke: "#2b6cb0", width: 2 },
+        { label: "baseline low", stroke: "rgba(72,187,120,0.4)" },
+        { label: "baseline high", stroke: "rgba(72,187,120,0.4)" },
+        { label: "forecast", stroke: "#dd6b20", dash: [6, 4], spanGaps: true },
+        {
+          label: "anomaly",
+          stroke: "#e53e3e",
+          paths: () => null,
+          points: { show: true, size: 8, fill: "#e53e3e" },
+        },
+        { label: "limit", stroke: "#718096", dash: [2, 3] },
+      ],
+      bands: [{ series: [3, 2], fill: "rgba(72,187,120,0.15)" }],
+    };
+    return new uPlot(opts, columns(s), target);
+  }
+
+  function pickDefaults(series) {
+    // The interesting ones first: a forecast heading for the limit, then anomalies, then the rest.
+    const rank = (s) =>
+      s.forecast.length && s.limit && s.forecast[1]?.v >= s.limit * 0.99
+        ? 0
+        : s.anomalies.length
+          ? 1
+          : 2;
+    return [...series]
+      .sort((a, b) => rank(a) - rank(b) || a.id.localeCompare(b.id))
+      .slice(0, MAX_CHARTS)
+      .map((s) => s.id);
+  }
+
+  function syncPicker(picker, series) {
+    const have = new Set([...picker.options].map((o) => o.value));
+    const ids = series.map((s) => s.id);
+    if (ids.length === have.size && ids.every((id) => have.has(id))) return;
+    const selected = new Set([...picker.selectedOptions].map((o) => o.value));
+    const defaults = selected.size ? selected : new Set(pickDefaults(series));
+    picker.replaceChildren(
+      ...series.map((s) => {
+        const o = document.createElement("option");
+        o.value = s.id;
+        o.textContent = s.id;
+        o.selected = defaults.has(s.id);
+        return o;
+      }),
+    );
+    picker.size = Math.min(6, Math.max(1, series.length));
+  }
+
+  function render(container, picker, series) {
+    syncPicker(picker, series);
+    const wanted = new Set([...picker.selectedOptions].map((o) => o.value).slice(0, MAX_CHARTS));
+    if (!series.length) {
+      container.replaceChildren(
+        Object.assign(document.createElement("p"), {
+          className: "muted",
+          textContent: "no samples yet",
+        }),
+      );
+      charts.clear();
+      return;
+    }
+    for (const [id, c] of charts)
+      if (!wanted.has(id)) {
+        c.plot.destroy();
+        c.box.remove();
+        charts.delete(id);
+      }
+    for (const s of series) {
+      if (!wanted.has(s.id)) continue;
+      const have = charts.get(s.id);
+      if (have) {
+        have.plot.setData(columns(s));
+        continue;
+      }
+      const box = document.createElement("div");
+      box.className = "chart";
+      box.dataset.series = s.id;
+      container.querySelector("p.muted")?.remove();
+      container.append(box);
+      charts.set(s.id, { box, plot: make(box, s) });
+    }
+  }
+
+  window.opsloopCharts = { render };
+})();
