@@ -13,7 +13,7 @@ import type { ActionSummary, Finding, Incident } from "../core/types.ts";
 import { refKey } from "../diagnose/owners.ts";
 import type { Db } from "../store/sqlite.ts";
 import { place, related, type SignalState } from "./correlate.ts";
-import { refresh, visibleState } from "./lifecycle.ts";
+import { episodeOf, refresh, visibleState } from "./lifecycle.ts";
 import {
   deleteIncident,
   type IncidentRecord,
@@ -240,12 +240,7 @@ export class IncidentManager {
 
   private open(signal: SignalState, now: number): string {
     const old = this.getByKey(signal.fingerprint);
-    const previous = old
-      ? [
-          ...(old.previous ?? []),
-          { openedAt: old.openedAt, diagnosedAt: old.diagnosedAt, resolvedAt: old.resolvedAt },
-        ]
-      : undefined;
+    const previous = old ? [...(old.previous ?? []), episodeOf(old)] : undefined;
     const inc: IncidentRecord = {
       id: old?.id ?? newId(),
       key: signal.fingerprint,

@@ -5,7 +5,7 @@
  */
 import type { Finding } from "../core/types.ts";
 import { maxSeverity, rootSignal, type SignalState } from "./correlate.ts";
-import type { IncidentRecord } from "./record.ts";
+import type { Episode, IncidentRecord } from "./record.ts";
 
 export interface LifecycleOptions {
   diagnoseAt: number;
@@ -70,4 +70,16 @@ export function visibleState(inc: IncidentRecord): string {
     .sort()
     .join();
   return `${inc.status}|${inc.severity}|${signals}|${affected}`;
+}
+
+/** The incident's current (or last) episode, as the ROI report counts it. */
+export function episodeOf(inc: IncidentRecord): Episode {
+  return {
+    openedAt: inc.openedAt,
+    diagnosedAt: inc.diagnosedAt,
+    resolvedAt: inc.resolvedAt,
+    acknowledgedAt: inc.acknowledgedAt,
+    signalsIn: inc.signals.reduce((a, s) => a + s.episodes, 0),
+    actedOn: inc.actions.some((a) => a.result === "applied" && a.time >= inc.openedAt),
+  };
 }

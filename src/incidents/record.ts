@@ -11,6 +11,11 @@ export interface Episode {
   openedAt: number;
   diagnosedAt?: number;
   resolvedAt?: number;
+  acknowledgedAt?: number;
+  /** Firing episodes of its signals: the alerts and findings that came in. */
+  signalsIn?: number;
+  /** An action was applied during the episode. */
+  actedOn?: boolean;
 }
 
 export interface IncidentRecord extends Incident {

@@ -8,6 +8,7 @@ import { registerForecastCommand } from "./forecast.ts";
 import { registerGenerateCommand } from "./generate.ts";
 import { registerPlanScalingCommand } from "./plan-scaling.ts";
 import { registerPolicyCommand } from "./policy.ts";
+import { registerReportCommand } from "./report.ts";
 import { registerRightsizeCommand } from "./rightsize.ts";
 import { registerSimCommand } from "./sim.ts";
 
@@ -21,5 +22,6 @@ export function registerCommands(program: Command): void {
   registerForecastCommand(program);
   registerRightsizeCommand(program);
   registerPlanScalingCommand(program);
+  registerReportCommand(program);
   registerGenerateCommand(program);
 }
