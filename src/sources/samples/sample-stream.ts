@@ -70,6 +70,7 @@ export class SampleStream {
   private readonly consumers: ((batch: Sample[]) => void)[] = [];
   private queue: Sample[] = [];
   private scheduled = false;
+  private paused = false;
   private warned = false;
   private idleWaiters: (() => void)[] = [];
   private readonly counts = { accepted: 0, droppedSeriesSamples: 0, refusedPushes: 0 };
@@ -110,6 +111,16 @@ export class SampleStream {
     this.counts.droppedSeriesSamples += dropped;
     this.schedule();
     return { ok: true, accepted, droppedSeries: dropped };
+  }
+
+  /** Holds delivery (while consumers restore state, say); pushes queue up to the limit meanwhile. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.schedule();
   }
 
   /** Resolves once every queued sample has reached the consumers. */
@@ -185,10 +196,11 @@ export class SampleStream {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.queue.length === 0) return;
+    if (this.scheduled || this.paused || this.queue.length === 0) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
+      if (this.paused) return;
       this.deliverBatch();
       this.schedule();
     });
