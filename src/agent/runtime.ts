@@ -75,6 +75,9 @@ export interface Runtime {
   /** True once every informer completed its first list. */
   ready(): boolean;
   start(): void;
+  /** Stops ticking and scraping and waits (briefly) for remediations in flight; data stays readable. */
+  stop(): Promise<void>;
+  /** Stops, then closes the informers and the database it opened. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -131,6 +134,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     : undefined;
 
   let synced = false;
+  let closed = false;
   let timer: NodeJS.Timeout | undefined;
   let ticking = false;
   const tick = async () => {
@@ -197,12 +201,17 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
       timer = setInterval(() => void tick(), interval);
       void tick();
     },
-    async close() {
+    async stop() {
       clearInterval(timer);
       timer = undefined;
       scraper?.stop();
       // Remediations still verifying get a short grace period; the process ends regardless.
-      await Promise.race([agent.stop(), new Promise((r) => setTimeout(r, 5000))]);
+      await Promise.race([agent.stop(), new Promise((r) => setTimeout(r, 5000).unref())]);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await runtime.stop();
       synced = false;
       await source.stop();
       if (ownDb) db.close();

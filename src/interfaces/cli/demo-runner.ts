@@ -1,93 +1,92 @@
 /**
  * `opsloop demo`: a simulated cluster and the whole loop in one process. The agent talks to the
  * simulator only as it would to a real cluster — client-node over HTTP with the kubeconfig, and a
- * Prometheus scrape of `/metrics` — while stamping time with the simulator's clock.
+ * Prometheus scrape of `/metrics` — while stamping time with the simulator's clock. The API and
+ * dashboard are served beside it unless `dashboard: false`.
  */
-import { AuditLog } from "../../act/audit.ts";
-import { kubeClusterActions } from "../../act/cluster-actions.ts";
-import { Executor } from "../../act/executor.ts";
-import { DEFAULT_POLICY, loadPolicy } from "../../act/guardrails/policy.ts";
-import { loadRunbooks } from "../../act/runbook.ts";
-import { Agent } from "../../agent/agent.ts";
+import { type Runtime, startRuntime } from "../../agent/runtime.ts";
 import { loadConfig } from "../../config/config.ts";
-import { IncidentManager } from "../../incidents/incidents.ts";
-import { KubeSource, loadKubeConfig } from "../../sources/kubernetes/kube-source.ts";
-import { Scraper } from "../../sources/prometheus/scrape.ts";
-import { openDb } from "../../store/sqlite.ts";
+import { clusterHistory } from "../../forecast/history/simulated.ts";
 import { type DemoSummary, formatAction, formatEvent, summarize } from "./demo-output.ts";
+import { type ServedRuntime, serveRuntime } from "./serve-runtime.ts";
 import { startSim } from "./sim-runtime.ts";
 
 export interface DemoOptions {
   scenario: string;
+  /** Wall time to run; 0 runs until `signal` aborts. */
   forMs: number;
   speed?: number;
   output: "text" | "json";
   db: string;
+  policyFile?: string;
   write: (s: string) => void;
+  /** Progress lines that are not the result (stderr on a terminal). */
+  progress?: (s: string) => void;
   /** Wall interval of agent ticks and scrapes. */
   intervalMs?: number;
+  /** Serve the API and dashboard (default true) on this port (default 0: any free port). */
+  dashboard?: boolean;
+  port?: number;
+  token?: string;
+  verifyTimeoutMs?: number;
+  /** Called once the loop runs and the dashboard listens. */
+  onReady?: (x: { runtime: Runtime; served?: ServedRuntime; simUrl: string }) => void;
+  signal?: AbortSignal;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+function waitFor(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = ms > 0 ? setTimeout(done, ms) : undefined;
+    signal?.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+}
 
 export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
-  const config = loadConfig({ db: o.db });
+  const config = loadConfig({ db: o.db, policyFile: o.policyFile });
   const sim = await startSim({ scenario: o.scenario, speed: o.speed });
-  const db = openDb(config.db);
-  const kc = loadKubeConfig(sim.kubeconfig);
-  const source = new KubeSource(kc);
-  const errors: string[] = [];
   const clock = sim.cluster.clock;
+  let rt: Runtime | undefined;
+  let served: ServedRuntime | undefined;
   try {
-    await source.start();
-    const audit = new AuditLog(db, clock);
-    const incidents = new IncidentManager(db, { resolveAfterMs: 3 * 60_000 });
-    const policy = config.policyFile ? loadPolicy(config.policyFile) : DEFAULT_POLICY;
-    const executor = new Executor({
-      cluster: kubeClusterActions(kc),
-      policy,
-      audit,
+    rt = await startRuntime({
+      kubeconfig: sim.kubeconfig,
+      db: config.db,
+      policyFile: config.policyFile,
       clock,
-      verifyTimeoutMs: 20_000,
+      intervalMs: o.intervalMs ?? 1000,
+      verifyTimeoutMs: o.verifyTimeoutMs ?? 20_000,
+      resolveAfterMs: 3 * 60_000,
+      usageHistory: (days) => clusterHistory(sim.cluster, days),
+      autoStart: false,
     });
-    const agent = new Agent({
-      source,
-      incidents,
-      executor,
-      audit,
-      runbooks: loadRunbooks(),
-      clock,
-    });
-    const interval = o.intervalMs ?? 1000;
-    const scraper = new Scraper({
-      url: `${sim.url}/metrics`,
-      intervalMs: interval,
-      clock,
-      onSamples: (s) => agent.observeSamples(s),
-      onError: (e) => errors.push(`scrape: ${(e as Error).message}`),
-    });
+    if (o.dashboard ?? true) served = await serveRuntime(rt, { port: o.port, token: o.token });
     if (o.output === "text") {
       o.write(
         `simulated cluster at ${sim.url} (kubeconfig ${sim.kubeconfig}), scenario ${o.scenario}\n`,
       );
-      agent.on("incident", (e) => o.write(formatEvent(e)));
-      agent.on("action", (i, a) => o.write(formatAction(i, a)));
-    }
-    agent.on("error", (e) => errors.push(`agent: ${(e as Error).message}`));
+      if (served) o.write(`dashboard: ${served.dashboardUrl}\n`);
+      rt.events.on("incident", (e) => o.write(formatEvent(e)));
+      rt.events.on("action", (i, a) => o.write(formatAction(i, a)));
+    } else if (served) o.progress?.(`dashboard: ${served.dashboardUrl}\n`);
     const startedAt = clock.now();
-    scraper.start();
-    agent.start(interval);
-    await sleep(o.forMs);
-    scraper.stop();
-    // Remediations still verifying get a short grace period, then the demo ends regardless.
-    await Promise.race([agent.stop(), sleep(5000)]);
+    rt.start();
+    o.onReady?.({ runtime: rt, served, simUrl: sim.url });
+    await waitFor(o.forMs, o.signal);
+    await rt.stop();
+    const errors = rt.errors();
     const summary = summarize({
       scenario: o.scenario,
       startedAt,
       endedAt: clock.now(),
-      incidents,
-      audit,
-      errors: [...errors, ...source.errors],
+      incidents: rt.incidents,
+      audit: rt.audit,
+      errors,
     });
     o.write(
       o.output === "json"
@@ -96,8 +95,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     );
     return summary;
   } finally {
-    await source.stop();
+    await served?.http.close();
+    await rt?.close();
     await sim.close();
-    db.close();
   }
 }

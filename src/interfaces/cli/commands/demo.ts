@@ -4,6 +4,7 @@ import { parseDuration } from "../../../core/clock.ts";
 import { OpsloopError } from "../../../core/errors.ts";
 import { runDemo } from "../demo-runner.ts";
 import { parseNumberOption } from "../sim-runtime.ts";
+import { parsePort, stopOnSignals } from "./run.ts";
 
 interface DemoFlags {
   scenario: string;
@@ -11,37 +12,65 @@ interface DemoFlags {
   speed?: string;
   output: string;
   db?: string;
+  policy?: string;
+  port?: string;
+  dashboard: boolean;
+}
+
+function parseFor(value: string): number {
+  try {
+    return parseDuration(value);
+  } catch (e) {
+    throw new OpsloopError("invalid_input", `--for: ${(e as Error).message}`);
+  }
 }
 
 export function registerDemoCommand(program: Command): void {
   program
     .command("demo")
-    .description("run a simulated cluster with faults and the whole opsloop loop on it")
-    .option("--scenario <name>", "scenario to install", "demo")
-    .option("--for <duration>", "stop after this much wall time (e.g. 60s)", "60s")
+    .description(
+      "run a simulated cluster with faults and the whole opsloop loop on it, with the dashboard",
+    )
+    .option("--scenario <name>", "scenario to install (see docs/scenarios.md)", "demo")
+    .option(
+      "--for <duration>",
+      "stop after this much wall time (e.g. 60s; 0 = until Ctrl-C)",
+      "60s",
+    )
     .option("--speed <x>", "simulated seconds per wall second (default: the scenario's)")
-    .option("--output <format>", "text or json", "text")
+    .option("--output <format>", "text (alias table) or json", "text")
     .option("--db <file>", "SQLite database file", ":memory:")
+    .option("--policy <file>", "guardrail policy YAML (default: the built-in policy)")
+    .option("--port <n>", "dashboard and API port on 127.0.0.1 (default: a free port)")
+    .option("--no-dashboard", "do not serve the API and dashboard")
     .action(async (flags: DemoFlags) => {
-      if (flags.output !== "text" && flags.output !== "json") {
+      const output = flags.output === "table" ? "text" : flags.output;
+      if (output !== "text" && output !== "json") {
         throw new OpsloopError(
           "invalid_input",
-          `--output must be text or json, got "${flags.output}"`,
+          `--output must be text, table or json, got "${flags.output}"`,
         );
       }
-      let forMs: number;
+      const forMs = parseFor(flags.for);
+      const stop = stopOnSignals();
       try {
-        forMs = parseDuration(flags.for);
-      } catch (e) {
-        throw new OpsloopError("invalid_input", `--for: ${(e as Error).message}`);
+        await runDemo({
+          scenario: flags.scenario,
+          forMs,
+          speed: parseNumberOption("speed", flags.speed),
+          output,
+          db: flags.db ?? ":memory:",
+          policyFile: flags.policy,
+          dashboard: flags.dashboard,
+          port: parsePort(flags.port),
+          write: (s) => process.stdout.write(s),
+          progress: (s) => {
+            if (process.stderr.isTTY) process.stderr.write(s);
+          },
+          signal: stop.signal,
+        });
+      } finally {
+        stop.dispose();
       }
-      await runDemo({
-        scenario: flags.scenario,
-        forMs,
-        speed: parseNumberOption("speed", flags.speed),
-        output: flags.output,
-        db: flags.db ?? ":memory:",
-        write: (s) => process.stdout.write(s),
-      });
     });
 }

@@ -10,11 +10,13 @@ import { registerPlanScalingCommand } from "./plan-scaling.ts";
 import { registerPolicyCommand } from "./policy.ts";
 import { registerReportCommand } from "./report.ts";
 import { registerRightsizeCommand } from "./rightsize.ts";
+import { registerRunCommand } from "./run.ts";
 import { registerSimCommand } from "./sim.ts";
 
 export function registerCommands(program: Command): void {
   registerSimCommand(program);
   registerDemoCommand(program);
+  registerRunCommand(program);
   registerAuditCommand(program);
   registerApprovalsCommand(program);
   registerPolicyCommand(program);
