@@ -1,4 +1,5 @@
 /** What tools run against: the loop's parts, passed in (no singletons). */
+import type { KubeConfig } from "@kubernetes/client-node";
 import type { ApprovalStore } from "../act/approvals/store.ts";
 import type { AuditLog } from "../act/audit.ts";
 import type { ClusterActions } from "../act/cluster-actions.ts";
@@ -9,6 +10,7 @@ import type { Clock } from "../core/clock.ts";
 import type { Finding } from "../core/types.ts";
 import type { History } from "../forecast/history/simulated.ts";
 import type { IncidentManager } from "../incidents/incidents.ts";
+import type { PromClient } from "../sources/prometheus/api-client.ts";
 
 export interface ToolContext {
   findings(): Finding[];
@@ -23,4 +25,8 @@ export interface ToolContext {
   clock: Clock;
   /** Usage history (objects + metric samples) over the last N days, for right-sizing and scaling plans. */
   usageHistory?: (days: number) => History;
+  /** The cluster the read tools (list_resources, get_pod_logs, ...) query; absent = no cluster tools. */
+  kube?: KubeConfig;
+  /** Prometheus-compatible API for query_metrics; absent = query_metrics reports it is not configured. */
+  prometheus?: PromClient;
 }
