@@ -133,6 +133,53 @@ describe("HTTP API", () => {
     ctrl.abort();
   });
 
+  it("mounts the Alertmanager webhook behind the bearer token and lists it in OpenAPI", async () => {
+    const now = sim.cluster.clock.now();
+    const alert = {
+      version: "4",
+      groupKey: '{}:{alertname="KubePodCrashLooping"}',
+      truncatedAlerts: 0,
+      status: "firing",
+      receiver: "opsloop",
+      groupLabels: {},
+      commonLabels: {},
+      commonAnnotations: {},
+      externalURL: "http://alertmanager:9093",
+      alerts: [
+        {
+          status: "firing",
+          labels: {
+            alertname: "KubePodCrashLooping",
+            namespace: "shop",
+            pod: "web-1",
+            severity: "critical",
+          },
+          annotations: { summary: "Pod is crash looping." },
+          startsAt: new Date(now).toISOString(),
+          endsAt: "0001-01-01T00:00:00Z",
+          generatorURL: "http://prometheus:9090/graph",
+          fingerprint: "0123456789abcdef",
+        },
+      ],
+    };
+    const body = JSON.stringify(alert);
+    const denied = await get("/api/v1/alerts", { method: "POST", body });
+    expect(denied.status).toBe(403);
+    const ok = await get("/api/v1/alerts", {
+      method: "POST",
+      body,
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+    });
+    expect(ok.status).toBe(200);
+    const res = (await ok.json()) as { received: number; incidents: string[] };
+    expect(res.received).toBe(1);
+    expect(rt.incidents.get(res.incidents[0] ?? "")?.title).toBeTruthy();
+    const doc = (await (await get("/api/v1/openapi.json")).json()) as {
+      paths: Record<string, unknown>;
+    };
+    expect(doc.paths["/api/v1/alerts"]).toBeDefined();
+  });
+
   it("serves the dashboard and uPlot from the same origin", async () => {
     const page = await get("/");
     expect(page.headers.get("content-security-policy")).toContain("default-src 'self'");

@@ -9,6 +9,9 @@ import { Hono } from "hono";
 import type { Runtime, RuntimeEvents } from "../../agent/runtime.ts";
 import type { RuntimeMetrics } from "../../agent/runtime-metrics.ts";
 import type { SeriesBuffer } from "../../agent/runtime-series.ts";
+import { OpsloopError } from "../../core/errors.ts";
+import { roiReport } from "../../incidents/roi.ts";
+import { alertmanagerRoutes } from "../../sources/alertmanager/routes.ts";
 import type { ToolContext } from "../../tools/context.ts";
 import { toolRegistry } from "../../tools/index.ts";
 import type { ToolRegistry } from "../../tools/registry.ts";
@@ -17,7 +20,7 @@ import { mountDashboardApi } from "./dashboard-api.ts";
 import { openApiDocument } from "./openapi.ts";
 import { problemResponse } from "./problem.ts";
 import { type LiveEvents, mountStream } from "./stream.ts";
-import { mountTools } from "./tool-routes.ts";
+import { bearerOk, mountTools } from "./tool-routes.ts";
 
 export interface ExtraRoute {
   /** Mount point, e.g. "/api/v1/alertmanager". */
@@ -108,7 +111,38 @@ export interface RuntimeHttpOptions {
   roi?: () => unknown;
 }
 
-/** The app over a running `startRuntime()` loop. */
+/**
+ * The Alertmanager webhook (`POST /api/v1/alerts`). Alerts open incidents, and incidents can
+ * trigger runbooks, so with a token configured the webhook needs it too (Alertmanager sends it
+ * with `http_config.authorization.credentials`).
+ */
+function alertWebhook(rt: Runtime, token: string | undefined): ExtraRoute {
+  const app = new Hono();
+  app.use("/api/v1/alerts", async (c, next) => {
+    if (token && !bearerOk(c, token))
+      return problemResponse(
+        c,
+        new OpsloopError("denied", 'the alert webhook needs "Authorization: Bearer <token>"'),
+      );
+    await next();
+  });
+  app.route("/", alertmanagerRoutes({ incidents: rt.incidents, clock: rt.clock }));
+  return {
+    path: "/",
+    app,
+    openapi: {
+      "/api/v1/alerts": {
+        post: {
+          summary: "Alertmanager webhook receiver (webhook_configs); alerts join incidents",
+          security: [{ bearer: [] }],
+          responses: { "200": { description: "incidents the alerts belong to" } },
+        },
+      },
+    },
+  };
+}
+
+/** The app over a running `startRuntime()` loop, with the Alertmanager webhook and ROI report. */
 export function createRuntimeHttpApp(rt: Runtime, o: RuntimeHttpOptions = {}): Hono {
   return createHttpApp({
     ctx: rt.ctx,
@@ -118,8 +152,8 @@ export function createRuntimeHttpApp(rt: Runtime, o: RuntimeHttpOptions = {}): H
     metrics: rt.metrics,
     events: rt.events,
     series: rt.series,
-    roi: o.roi,
-    extraRoutes: o.extraRoutes,
+    roi: o.roi ?? (() => roiReport(rt.db)),
+    extraRoutes: [alertWebhook(rt, o.token), ...(o.extraRoutes ?? [])],
     dashboard: o.dashboard,
   });
 }
