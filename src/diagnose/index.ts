@@ -5,13 +5,49 @@
 import { OpsloopError } from "../core/errors.ts";
 import type { Finding } from "../core/types.ts";
 import type { Analyzer, AnalyzerContext } from "./analyzer.ts";
+import { analyzeEventPatterns } from "./analyzers/event-patterns.ts";
+import { analyzeJobs } from "./analyzers/jobs.ts";
+import { analyzeNodes } from "./analyzers/nodes.ts";
+import { analyzePending } from "./analyzers/pending.ts";
 import { analyzePodStartup } from "./analyzers/pod-startup.ts";
+import { analyzeProbes } from "./analyzers/probes.ts";
+import { analyzeWorkloads } from "./analyzers/workloads.ts";
 
 export const ANALYZERS: Analyzer[] = [
   {
     id: "pod-startup",
     description: "pods that cannot start or keep crashing: missing config, image pulls, crashes",
     analyze: (ctx) => analyzePodStartup(ctx.snap, ctx.now, ctx.readLog),
+  },
+  {
+    id: "pending",
+    description: "pods the scheduler cannot place: resources, taints, selectors, unbound claims",
+    analyze: (ctx) => analyzePending(ctx.snap, ctx.now),
+  },
+  {
+    id: "probes",
+    description: "running containers failing readiness or liveness probes",
+    analyze: (ctx) => analyzeProbes(ctx.snap, ctx.now),
+  },
+  {
+    id: "workloads",
+    description: "Deployments, StatefulSets, DaemonSets short of pods with no pod-level cause",
+    analyze: (ctx) => analyzeWorkloads(ctx.snap, ctx.now),
+  },
+  {
+    id: "jobs",
+    description: "failed Jobs with their pods' cause; CronJobs failing, unschedulable or suspended",
+    analyze: (ctx) => analyzeJobs(ctx.snap, ctx.now, ctx.readLog),
+  },
+  {
+    id: "nodes",
+    description: "NotReady nodes, memory/disk/PID pressure with the pods evicted, no pod network",
+    analyze: (ctx) => analyzeNodes(ctx.snap, ctx.now),
+  },
+  {
+    id: "event-patterns",
+    description: "pods stuck on sandbox creation (subnet IP exhaustion per zone) or volume attach",
+    analyze: (ctx) => analyzeEventPatterns(ctx.snap, ctx.now),
   },
 ];
 
