@@ -43,6 +43,13 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX approvals_status ON approvals(status);
    CREATE INDEX approvals_run ON approvals(run_id);`,
+  // Learned detector state (src/detect/live): one JSON row per detection series plus the
+  // pipeline's own row, so a restart resumes with warm baselines instead of re-learning.
+  `CREATE TABLE detector_state (
+     key TEXT PRIMARY KEY,
+     updated_at INTEGER NOT NULL,
+     body TEXT NOT NULL
+   );`,
 ];
 
 export type Db = DatabaseSync;
