@@ -1,0 +1,62 @@
+/**
+ * Records a simulated cluster's telemetry as the wide RCA table: every `everyMs` the simulator's
+ * `/metrics` exposition is rendered, parsed as a Prometheus scrape would be, and folded into
+ * per-service rows (the service of a pod is its `app` label, as the scenarios label them).
+ */
+import { WideTableBuilder } from "../../src/incidents/rca/scrape-table.ts";
+import type { WideTable } from "../../src/incidents/rca/wide-table.ts";
+import type { SimCluster } from "../../src/sim/cluster.ts";
+import type { Sample } from "../../src/sources/prometheus/scrape.ts";
+
+const LINE = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)$/;
+const LABEL = /([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/g;
+
+/**
+ * Sample lines of the exposition text. Not parseExposition: its parser library drops the labels
+ * (and _sum/_count) of labelled histograms, which the latency column needs.
+ */
+function parseLines(text: string, t: number): Sample[] {
+  const out: Sample[] = [];
+  for (const line of text.split("\n")) {
+    const m = LINE.exec(line);
+    if (!m || line.startsWith("#")) continue;
+    const labels: Record<string, string> = {};
+    for (const l of (m[2] ?? "").matchAll(LABEL)) labels[l[1] as string] = l[2] as string;
+    out.push({ name: m[1] as string, labels, t, v: Number(m[3]) });
+  }
+  return out;
+}
+
+export class SimRecorder {
+  private readonly cluster: SimCluster;
+  private readonly builder: WideTableBuilder;
+  private readonly appOf = new Map<string, string>();
+
+  constructor(cluster: SimCluster, namespace: string) {
+    this.cluster = cluster;
+    this.builder = new WideTableBuilder((l) =>
+      l.namespace === namespace && l.pod ? this.appOf.get(l.pod) : undefined,
+    );
+  }
+
+  scrape(): void {
+    for (const p of this.cluster.store.list("pods")) {
+      const app = p.metadata.labels?.app;
+      if (app) this.appOf.set(p.metadata.name as string, app);
+    }
+    const now = this.cluster.clock.now();
+    this.builder.add(parseLines(this.cluster.telemetry.render(), now), now);
+  }
+
+  /** Steps the cluster for `durationMs`, scraping every `everyMs`. */
+  run(durationMs: number, everyMs = 15_000): void {
+    for (let t = 0; t < durationMs; t += everyMs) {
+      this.cluster.step(everyMs);
+      this.scrape();
+    }
+  }
+
+  table(): WideTable {
+    return this.builder.table();
+  }
+}
