@@ -30,6 +30,11 @@ function el(tag, props, ...children) {
   return e;
 }
 
+/** replaceChildren without the `null` placeholders of optional parts (it would print "null"). */
+function replaceWith(parent, children) {
+  parent.replaceChildren(...children.filter((c) => c !== null && c !== undefined && c !== false));
+}
+
 async function api(path, opts = {}) {
   const headers = { accept: "application/json" };
   if (opts.body !== undefined) headers["content-type"] = "application/json";
@@ -201,7 +206,7 @@ async function loadDetail() {
     return;
   }
   const inc = d.incident;
-  box.replaceChildren(
+  replaceWith(box, [
     el("h3", {}, inc.title),
     el(
       "p",
@@ -259,7 +264,7 @@ async function loadDetail() {
           ),
         )
       : null,
-  );
+  ]);
 }
 
 async function decide(id, verb) {

@@ -38,6 +38,7 @@
       width: Math.max(320, target.clientWidth - 16),
       height: 220,
       scales: { x: { time: true } },
+      legend: { show: false },
       axes: [{}, { label: "MiB", size: 60 }],
       series: [
         {},
