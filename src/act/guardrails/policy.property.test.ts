@@ -9,7 +9,7 @@ import type { GuardrailRequest, Policy, RecentAction } from "./policy.ts";
 import { evaluate, KNOWN_ACTIONS, PolicySchema } from "./policy.ts";
 
 const NOW = Date.UTC(2026, 0, 5, 12, 0, 0);
-const ACTIONS = [...KNOWN_ACTIONS];
+const ACTIONS: string[] = [...KNOWN_ACTIONS];
 const NAMESPACES = ["shop", "payments", "kube-system", "default"];
 const LABELS = ["env", "team", "tier"];
 const VALUES = ["production", "staging", "a", "b"];
