@@ -105,7 +105,9 @@ const listResources = defineTool({
     })) as { items?: Obj[]; metadata?: { continue?: string } };
     const rest = (page.items ?? []).slice(cursor.offset);
     const shaped = rest.map((o) =>
-      redactObject(input.fields ? project(o, input.fields) : slim({ ...o, kind: res.kind })),
+      input.fields
+        ? project(redactObject(o), input.fields)
+        : redactObject(slim({ ...o, kind: res.kind })),
     );
     const items = fitItems(shaped, cursor.limit, DEFAULT_MAX_BYTES);
     const cutInPage = items.length < rest.length;
@@ -158,7 +160,9 @@ const getResource = defineTool({
     const res = await resolveResource(kc, input.kind);
     const ns = res.namespaced ? (input.namespace ?? "default") : undefined;
     const raw = (await kubeGet(kc, resourcePath(res, ns, input.name))) as Obj;
-    let object = redactObject(input.fields ? project(raw, input.fields) : slim(raw));
+    // Redact the whole object before projecting, so no path can reach around the redaction.
+    const clean = redactObject(slim(raw));
+    let object = input.fields ? project(clean, input.fields) : clean;
     const truncated = JSON.stringify(object).length > DEFAULT_MAX_BYTES * 2;
     if (truncated) {
       // A huge object (a ConfigMap of dashboards, a CRD schema): keep its identity and status.

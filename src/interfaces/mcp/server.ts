@@ -89,7 +89,8 @@ function registerTool(
       try {
         if (write) {
           const c = await confirmWrite(server, tokens, tool, args, token as string | undefined);
-          if (!c.ok) return errorResult(c.message);
+          // Our own text (it carries the one-time token, which redaction would mask).
+          if (!c.ok) return { isError: true, content: [{ type: "text", text: c.message }] };
         }
         return toResult(await registry.call(ctx, tool.name, args));
       } catch (e) {

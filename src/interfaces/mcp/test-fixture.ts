@@ -3,7 +3,7 @@
  * and a bearer token in container logs), the opsloop runtime over it, and the ToolContext the MCP
  * server runs against. Never used by production code.
  */
-import { startRuntime, type Runtime } from "../../agent/runtime.ts";
+import { type Runtime, startRuntime } from "../../agent/runtime.ts";
 import { POD_BEHAVIOUR_ANNOTATION } from "../../sim/behaviour.ts";
 import type { SimCluster } from "../../sim/cluster.ts";
 import { type Harness, startHarness } from "../../sim/server/test-harness.ts";
@@ -22,7 +22,11 @@ export const PLANTED = [
   "PLANTEDbearerTOKEN123",
 ];
 
-function podWith(name: string, behaviour: unknown, env: { name: string; value: string }[] = []): KubeObject {
+function podWith(
+  name: string,
+  behaviour: unknown,
+  env: { name: string; value: string }[] = [],
+): KubeObject {
   return {
     apiVersion: "v1",
     kind: "Pod",
@@ -74,7 +78,10 @@ export function plantSecrets(cluster: SimCluster): void {
       crash: {
         afterSeconds: 3,
         exitCode: 2,
-        log: ["calling upstream with Authorization: Bearer PLANTEDbearerTOKEN123", "panic: upstream refused"],
+        log: [
+          "calling upstream with Authorization: Bearer PLANTEDbearerTOKEN123",
+          "panic: upstream refused",
+        ],
       },
     }),
   ]);

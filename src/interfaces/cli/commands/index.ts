@@ -6,6 +6,7 @@ import { registerDemoCommand } from "./demo.ts";
 import { registerDetectCommand } from "./detect.ts";
 import { registerForecastCommand } from "./forecast.ts";
 import { registerGenerateCommand } from "./generate.ts";
+import { registerMcpCommand } from "./mcp.ts";
 import { registerPlanScalingCommand } from "./plan-scaling.ts";
 import { registerPolicyCommand } from "./policy.ts";
 import { registerReportCommand } from "./report.ts";
@@ -26,4 +27,5 @@ export function registerCommands(program: Command): void {
   registerPlanScalingCommand(program);
   registerReportCommand(program);
   registerGenerateCommand(program);
+  registerMcpCommand(program);
 }

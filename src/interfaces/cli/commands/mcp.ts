@@ -1,0 +1,130 @@
+/**
+ * `opsloop mcp`: the MCP server over stdio (default; stdout carries only protocol messages) or
+ * Streamable HTTP with a bearer token. Read-only unless --allow-write.
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import type { Command } from "commander";
+import { loadRunbooks } from "../../../act/runbook.ts";
+import { type Runtime, startRuntime } from "../../../agent/runtime.ts";
+import { loadConfig } from "../../../config/config.ts";
+import { OpsloopError } from "../../../core/errors.ts";
+import { PromClient } from "../../../sources/prometheus/api-client.ts";
+import type { ToolContext } from "../../../tools/context.ts";
+import { startMcpHttp } from "../../mcp/http.ts";
+import { createMcpServer } from "../../mcp/server.ts";
+
+interface McpFlags {
+  kubeconfig?: string;
+  transport: string;
+  port: string;
+  host: string;
+  allowWrite?: boolean;
+  token?: string;
+  tokenFile?: string;
+  prometheusUrl?: string;
+  db?: string;
+  policy?: string;
+}
+
+/** The runtime's context plus what only the read tools need: the kubeconfig and Prometheus. */
+export async function mcpContext(flags: McpFlags): Promise<{ runtime: Runtime; ctx: ToolContext }> {
+  const config = loadConfig({
+    kubeconfig: flags.kubeconfig,
+    db: flags.db,
+    policyFile: flags.policy,
+  });
+  const runtime = await startRuntime({
+    kubeconfig: config.kubeconfig,
+    db: config.db,
+    policyFile: config.policyFile,
+    metricsUrl: config.metricsUrl,
+    // Under MCP the agent observes and diagnoses but never acts on its own: every change goes
+    // through a write tool and the user's confirmation. The tools still see the runbooks.
+    runbooks: [],
+  });
+  const prometheus = flags.prometheusUrl ? new PromClient({ url: flags.prometheusUrl }) : undefined;
+  return {
+    runtime,
+    ctx: { ...runtime.ctx, runbooks: loadRunbooks(), kube: runtime.source.kc, prometheus },
+  };
+}
+
+function bearerToken(flags: McpFlags): string {
+  if (flags.token) return flags.token;
+  if (flags.tokenFile) {
+    const t = readFileSync(flags.tokenFile, "utf8").trim();
+    if (!t) throw new OpsloopError("invalid_input", `token file ${flags.tokenFile} is empty`);
+    return t;
+  }
+  const t = randomBytes(24).toString("base64url");
+  process.stderr.write(`opsloop mcp: no --token given; this run's bearer token is ${t}\n`);
+  return t;
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+}
+
+async function serve(flags: McpFlags): Promise<void> {
+  if (flags.transport !== "stdio" && flags.transport !== "http")
+    throw new OpsloopError(
+      "invalid_input",
+      `--transport must be stdio or http; got "${flags.transport}"`,
+    );
+  const port = Number(flags.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new OpsloopError("invalid_input", `--port must be 0-65535; got "${flags.port}"`);
+  const token = flags.transport === "http" ? bearerToken(flags) : "";
+  const { runtime, ctx } = await mcpContext(flags);
+  const allowWrite = flags.allowWrite === true;
+  try {
+    if (flags.transport === "stdio") {
+      const server = createMcpServer(ctx, { allowWrite });
+      const transport = new StdioServerTransport();
+      const closed = new Promise<void>((resolve) => {
+        transport.onclose = () => resolve();
+        process.stdin.once("end", () => resolve());
+      });
+      await server.connect(transport);
+      await Promise.race([closed, untilSignal()]);
+      await server.close();
+    } else {
+      const http = await startMcpHttp(ctx, { allowWrite, token, host: flags.host, port });
+      process.stderr.write(
+        `opsloop mcp: listening on ${http.url}${allowWrite ? " (writes allowed)" : " (read-only)"}\n`,
+      );
+      await untilSignal();
+      await http.close();
+    }
+  } finally {
+    await runtime.close();
+  }
+}
+
+export function registerMcpCommand(program: Command): void {
+  program
+    .command("mcp")
+    .description("serve opsloop's tools to AI assistants over MCP (read-only unless --allow-write)")
+    .option(
+      "--kubeconfig <file>",
+      "kubeconfig file (default: $KUBECONFIG, in-cluster, ~/.kube/config)",
+    )
+    .option("--transport <kind>", "stdio or http", "stdio")
+    .option("--port <n>", "HTTP port (0 = any free port)", "8765")
+    .option("--host <addr>", "HTTP bind address", "127.0.0.1")
+    .option(
+      "--allow-write",
+      "add write tools (remediation, approvals); each call still needs the user's confirmation",
+    )
+    .option("--token <t>", "bearer token HTTP clients must send (prefer --token-file)")
+    .option("--token-file <file>", "read the bearer token from this file")
+    .option("--prometheus-url <url>", "Prometheus-compatible API for query_metrics")
+    .option("--db <file>", "SQLite database (incidents, audit); default in memory")
+    .option("--policy <file>", "guardrail policy YAML")
+    .action((flags: McpFlags) => serve(flags));
+}

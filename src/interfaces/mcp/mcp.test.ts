@@ -1,0 +1,234 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Finding } from "../../core/types.ts";
+import { allTools } from "../../tools/index.ts";
+import { createMcpServer } from "./server.ts";
+import { type McpFixture, PLANTED, startMcpFixture } from "./test-fixture.ts";
+
+let f: McpFixture;
+
+beforeAll(async () => {
+  f = await startMcpFixture();
+}, 60_000);
+afterAll(async () => {
+  await f?.close();
+});
+
+type Elicit = "accept" | "decline" | "none";
+
+async function connect(opts: { allowWrite?: boolean; elicit?: Elicit; findings?: Finding[] } = {}) {
+  const ctx = opts.findings ? { ...f.ctx, findings: () => opts.findings ?? [] } : f.ctx;
+  const server = createMcpServer(ctx, { allowWrite: opts.allowWrite });
+  const elicit = opts.elicit ?? "none";
+  const client = new Client(
+    { name: "test", version: "1" },
+    { capabilities: elicit === "none" ? {} : { elicitation: { form: {} } } },
+  );
+  const asked: string[] = [];
+  if (elicit !== "none")
+    client.setRequestHandler(ElicitRequestSchema, async (req) => {
+      asked.push(req.params.message);
+      return elicit === "accept"
+        ? { action: "accept", content: { confirm: true } }
+        : { action: "decline" };
+    });
+  const [a, b] = InMemoryTransport.createLinkedPair();
+  await server.connect(a);
+  await client.connect(b);
+  return { client, asked };
+}
+
+/** Arguments that make each read tool do real work against the fixture cluster. */
+const ARGS: Record<string, Record<string, unknown>> = {
+  list_resources: { kind: "pods" },
+  get_resource: { kind: "pod", name: "api" },
+  get_pod_logs: { pod: "api" },
+  list_events: {},
+  query_metrics: { query: "up" },
+  forecast: { values: [1, 2, 3, 4, 5, 6, 7, 8], horizon: 2 },
+  propose_remediation: { incidentId: "none" },
+};
+
+const text = (r: unknown) => JSON.stringify(r);
+
+describe("opsloop MCP server (in-process, SDK client)", () => {
+  it("lists every read-only registry tool with schemas and annotations, and no write tool by default", async () => {
+    const { client } = await connect();
+    const { tools } = await client.listTools();
+    const readOnly = allTools().filter((t) => t.annotations.readOnly);
+    expect(tools.map((t) => t.name).sort()).toEqual(readOnly.map((t) => t.name).sort());
+    for (const t of tools) {
+      expect(t.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
+      expect(t.title).toBeTruthy();
+      expect(t.inputSchema.type).toBe("object");
+      expect(t.outputSchema?.type).toBe("object");
+    }
+    expect(tools.map((t) => t.name)).toEqual(
+      expect.arrayContaining([
+        "get_cluster_overview",
+        "list_resources",
+        "get_pod_logs",
+        "query_metrics",
+      ]),
+    );
+  });
+
+  it("adds the write tools with --allow-write, annotated as writes and taking a confirmation token", async () => {
+    const { client } = await connect({ allowWrite: true });
+    const { tools } = await client.listTools();
+    const writes = tools.filter((t) => t.annotations?.readOnlyHint === false);
+    expect(writes.map((t) => t.name)).toEqual(expect.arrayContaining(["execute_remediation"]));
+    for (const t of writes)
+      expect(Object.keys(t.inputSchema.properties ?? {})).toContain("confirmationToken");
+  });
+
+  it("calls every read tool against the simulator; the API server sees only GETs and no output holds a planted secret", async () => {
+    const { client } = await connect();
+    const { tools } = await client.listTools();
+    f.harness.cluster.apiServer?.clearRequests();
+    const outputs: string[] = [];
+    for (const t of tools) {
+      const r = await client.callTool({ name: t.name, arguments: ARGS[t.name] ?? {} });
+      outputs.push(text(r));
+    }
+    const requests = f.harness.cluster.apiServer?.requests() ?? [];
+    expect(requests.length).toBeGreaterThan(0);
+    expect(requests.filter((q) => q.method !== "GET")).toEqual([]);
+    for (const secret of PLANTED) for (const out of outputs) expect(out).not.toContain(secret);
+  });
+
+  it("never returns planted secrets from Secrets, env vars, or logs (current and previous), whatever the projection", async () => {
+    const { client } = await connect();
+    const calls: [string, Record<string, unknown>][] = [
+      ["get_resource", { kind: "secrets", name: "db-creds" }],
+      ["list_resources", { kind: "secret" }],
+      [
+        "list_resources",
+        { kind: "pods", fields: ["spec.containers[*].env", "metadata.annotations"] },
+      ],
+      ["get_resource", { kind: "pod", name: "api", fields: ["spec.containers[0].env[0].value"] }],
+      ["get_pod_logs", { pod: "api", grep: "AKIA|SECRET" }],
+      ["get_pod_logs", { pod: "worker", previous: true }],
+      ["list_events", { objectName: "worker" }],
+    ];
+    for (const [name, args] of calls) {
+      const r = await client.callTool({ name, arguments: args });
+      expect(r.isError, `${name} ${text(r)}`).toBeFalsy();
+      for (const secret of PLANTED) expect(text(r)).not.toContain(secret);
+    }
+    const logs = await client.callTool({
+      name: "get_pod_logs",
+      arguments: { pod: "api", grep: "AWS" },
+    });
+    expect((logs.structuredContent as { lines: string[] }).lines).toEqual([
+      "AWS_SECRET_ACCESS_KEY=[REDACTED] loaded",
+    ]);
+  });
+
+  it("marks cluster data untrusted and fences its text so it cannot close the fence", async () => {
+    const { client } = await connect();
+    const r = await client.callTool({
+      name: "get_pod_logs",
+      arguments: { pod: "api", tailLines: 3 },
+    });
+    expect(r.structuredContent).toMatchObject({ untrusted: true, container: "app", returned: 3 });
+    const body = (r.content as { text: string }[])[0]?.text ?? "";
+    expect(body.startsWith("<untrusted-cluster-data>\n")).toBe(true);
+    expect(body.slice(25, -26)).not.toContain("<");
+  });
+
+  it("pages list_resources within the budget with a continue token, and projects fields", async () => {
+    const { client } = await connect();
+    const first = await client.callTool({
+      name: "list_resources",
+      arguments: { kind: "pods", limit: 1, fields: ["metadata.name", "spec.containers[*].image"] },
+    });
+    const p1 = first.structuredContent as {
+      items: Record<string, unknown>[];
+      continue?: string;
+      truncated: boolean;
+    };
+    expect(p1.items).toEqual([
+      { "metadata.name": "api", "spec.containers[*].image": ["nginx:1.27"] },
+    ]);
+    expect(p1.truncated).toBe(true);
+    const second = await client.callTool({
+      name: "list_resources",
+      arguments: { kind: "pods", limit: 1, fields: ["metadata.name"], continue: p1.continue },
+    });
+    const p2 = second.structuredContent as { items: Record<string, unknown>[]; truncated: boolean };
+    expect(p2.items).toEqual([{ "metadata.name": "worker" }]);
+    expect(p2.truncated).toBe(false);
+  });
+
+  it("reports errors as isError with one line and no stack", async () => {
+    const { client } = await connect();
+    for (const [name, args] of [
+      ["get_resource", { kind: "pod", name: "missing" }],
+      ["list_resources", { kind: "nosuchkind" }],
+      ["get_pod_logs", { pod: "api", grep: "(" }],
+      ["query_metrics", { query: "up" }],
+    ] as const) {
+      const r = await client.callTool({ name, arguments: args });
+      expect(r.isError).toBe(true);
+      const msg = (r.content as { text: string }[])[0]?.text ?? "";
+      expect(msg).not.toMatch(/\n|\s+at\s+\S+\s+\(/);
+    }
+  });
+
+  it("denies a write when the user declines the elicitation, and runs it when they accept", async () => {
+    const declined = await connect({ allowWrite: true, elicit: "decline" });
+    const r = await declined.client.callTool({
+      name: "execute_remediation",
+      arguments: { incidentId: "inc-x", confirm: true },
+    });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toContain("did not confirm");
+    expect(declined.asked).toHaveLength(1);
+    const accepted = await connect({ allowWrite: true, elicit: "accept" });
+    const r2 = await accepted.client.callTool({
+      name: "execute_remediation",
+      arguments: { incidentId: "inc-x", confirm: true },
+    });
+    // Confirmed, so the tool itself ran: no such incident.
+    expect(text(r2)).toContain("not_found");
+  });
+
+  it("without elicitation, needs the one-time token issued for exactly these arguments", async () => {
+    const { client } = await connect({ allowWrite: true });
+    const args = { incidentId: "inc-y", confirm: true };
+    const first = await client.callTool({ name: "execute_remediation", arguments: args });
+    expect(first.isError).toBe(true);
+    const token = /"confirmationToken": "([\w-]+)"/.exec(text(first).replace(/\\"/g, '"'))?.[1];
+    expect(token).toBeTruthy();
+    const other = await client.callTool({
+      name: "execute_remediation",
+      arguments: { incidentId: "inc-z", confirm: true, confirmationToken: token },
+    });
+    expect(text(other)).toContain("denied: confirmationToken");
+    // The mismatched attempt spent it: a fresh token is needed.
+    const again = await client.callTool({ name: "execute_remediation", arguments: args });
+    const fresh = /"confirmationToken": "([\w-]+)"/.exec(text(again).replace(/\\"/g, '"'))?.[1];
+    const ok = await client.callTool({
+      name: "execute_remediation",
+      arguments: { ...args, confirmationToken: fresh },
+    });
+    expect(text(ok)).toContain("not_found: no incident inc-y");
+  });
+
+  it("offers incident and runbook resources and the investigation prompts", async () => {
+    const { client } = await connect();
+    const { resources } = await client.listResources();
+    expect(resources.map((r) => r.uri)).toContain("opsloop://incidents");
+    expect(resources.some((r) => r.uri.startsWith("opsloop://runbooks/"))).toBe(true);
+    const rb = resources.find((r) => r.uri.startsWith("opsloop://runbooks/"));
+    const read = await client.readResource({ uri: rb?.uri ?? "" });
+    expect(JSON.parse((read.contents[0] as { text: string }).text)).toHaveProperty("steps");
+    const { prompts } = await client.listPrompts();
+    expect(prompts.map((p) => p.name).sort()).toEqual(["investigate_alert", "why_pod_crashing"]);
+    const p = await client.getPrompt({ name: "why_pod_crashing", arguments: { pod: "worker" } });
+    expect(text(p)).toContain("previous: true");
+  });
+});

@@ -1,0 +1,154 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { allTools } from "../../tools/index.ts";
+import { type McpHttpServer, startMcpHttp } from "./http.ts";
+import { type McpFixture, PLANTED, startMcpFixture } from "./test-fixture.ts";
+
+let f: McpFixture;
+let http: McpHttpServer;
+const TOKEN = "test-token-0123456789";
+
+beforeAll(async () => {
+  f = await startMcpFixture();
+  http = await startMcpHttp(f.ctx, { token: TOKEN, port: 0 });
+}, 60_000);
+afterAll(async () => {
+  await http?.close();
+  await f?.close();
+});
+
+const initialize = {
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: {
+    protocolVersion: "2025-06-18",
+    capabilities: {},
+    clientInfo: { name: "raw", version: "1" },
+  },
+};
+
+function post(headers: Record<string, string>) {
+  return fetch(http.url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      ...headers,
+    },
+    body: JSON.stringify(initialize),
+  });
+}
+
+const readOnlyNames = () =>
+  allTools()
+    .filter((t) => t.annotations.readOnly)
+    .map((t) => t.name)
+    .sort();
+
+describe("opsloop MCP over Streamable HTTP", () => {
+  it("answers 401 with WWW-Authenticate to a missing or wrong bearer token", async () => {
+    for (const headers of [{}, { authorization: "Bearer wrong" }, { authorization: TOKEN }]) {
+      const res = await post(headers);
+      expect(res.status).toBe(401);
+      expect(res.headers.get("www-authenticate")).toMatch(/^Bearer /);
+    }
+    expect((await post({ authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+  });
+
+  it("rejects a foreign Host header (DNS rebinding) even with the token", async () => {
+    const { request } = await import("node:http");
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        http.url,
+        {
+          method: "POST",
+          headers: {
+            host: "evil.example:80",
+            authorization: `Bearer ${TOKEN}`,
+            "content-type": "application/json",
+          },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on("error", reject);
+      req.end(JSON.stringify(initialize));
+    });
+    expect(status).toBe(403);
+  });
+
+  it("lists the read-only tools and calls one through the SDK client with the token", async () => {
+    const client = new Client({ name: "http-test", version: "1" });
+    const transport = new StreamableHTTPClientTransport(new URL(http.url), {
+      requestInit: { headers: { authorization: `Bearer ${TOKEN}` } },
+    });
+    await client.connect(transport);
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name).sort()).toEqual(readOnlyNames());
+    const r = await client.callTool({ name: "get_pod_logs", arguments: { pod: "api" } });
+    expect(r.isError).toBeFalsy();
+    expect((r.structuredContent as { lines: string[] }).lines).toContain("listening on :8080");
+    for (const s of PLANTED) expect(JSON.stringify(r)).not.toContain(s);
+    await client.close();
+  });
+
+  it("fails to connect without the token", async () => {
+    const client = new Client({ name: "http-test", version: "1" });
+    await expect(
+      client.connect(new StreamableHTTPClientTransport(new URL(http.url))),
+    ).rejects.toThrow();
+  });
+});
+
+describe("opsloop mcp over stdio (child process)", () => {
+  it("lists the read-only tools, calls the cluster tools, and has no write tools without --allow-write", async () => {
+    const transport = new StdioClientTransport({
+      command: "node_modules/.bin/node",
+      args: ["bin/opsloop.js", "mcp", "--kubeconfig", f.harness.kubeconfig],
+      stderr: "pipe",
+    });
+    const client = new Client({ name: "stdio-test", version: "1" });
+    await client.connect(transport);
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name).sort()).toEqual(readOnlyNames());
+      expect(tools.some((t) => t.annotations?.readOnlyHint === false)).toBe(false);
+      const overview = await client.callTool({ name: "get_cluster_overview", arguments: {} });
+      expect(overview.structuredContent).toMatchObject({ pods: { total: 2 }, nodes: { total: 1 } });
+      const secret = await client.callTool({
+        name: "get_resource",
+        arguments: { kind: "secret", name: "db-creds" },
+      });
+      expect(secret.isError).toBeFalsy();
+      for (const s of PLANTED) expect(JSON.stringify(secret)).not.toContain(s);
+      const denied = await client.callTool({
+        name: "execute_remediation",
+        arguments: { incidentId: "x", confirm: true },
+      });
+      expect(denied.isError).toBe(true);
+    } finally {
+      await client.close();
+    }
+  }, 60_000);
+
+  it("offers the write tools with --allow-write", async () => {
+    const transport = new StdioClientTransport({
+      command: "node_modules/.bin/node",
+      args: ["bin/opsloop.js", "mcp", "--kubeconfig", f.harness.kubeconfig, "--allow-write"],
+      stderr: "pipe",
+    });
+    const client = new Client({ name: "stdio-test", version: "1" });
+    await client.connect(transport);
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name)).toContain("execute_remediation");
+    } finally {
+      await client.close();
+    }
+  }, 60_000);
+});
