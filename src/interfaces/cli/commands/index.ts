@@ -9,6 +9,7 @@ import { registerGenerateCommand } from "./generate.ts";
 import { registerMcpCommand } from "./mcp.ts";
 import { registerPlanScalingCommand } from "./plan-scaling.ts";
 import { registerPolicyCommand } from "./policy.ts";
+import { registerRcaCommand } from "./rca.ts";
 import { registerReportCommand } from "./report.ts";
 import { registerRightsizeCommand } from "./rightsize.ts";
 import { registerRunCommand } from "./run.ts";
@@ -26,6 +27,7 @@ export function registerCommands(program: Command): void {
   registerRightsizeCommand(program);
   registerPlanScalingCommand(program);
   registerReportCommand(program);
+  registerRcaCommand(program);
   registerGenerateCommand(program);
   registerMcpCommand(program);
 }
