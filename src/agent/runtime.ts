@@ -15,6 +15,7 @@ import { type Clock, systemClock } from "../core/clock.ts";
 import type { ActionSummary, Incident } from "../core/types.ts";
 import { type IncidentEvent, IncidentManager } from "../incidents/incidents.ts";
 import { KubeSource, loadKubeConfig } from "../sources/kubernetes/kube-source.ts";
+import { PromClient } from "../sources/prometheus/api-client.ts";
 import { Scraper } from "../sources/prometheus/scrape.ts";
 import { type Db, openDb } from "../store/sqlite.ts";
 import type { ToolContext } from "../tools/context.ts";
@@ -32,6 +33,8 @@ export interface RuntimeOptions {
   policyFile?: string;
   /** Exposition endpoint to scrape; `<api-server>/metrics` when absent, `false` for none. */
   metricsUrl?: string | false;
+  /** Prometheus-compatible query API for query_metrics (absent: that tool says it is not configured). */
+  prometheusUrl?: string;
   /** Stamps incidents and audit records (the simulator's clock in a demo). */
   clock?: Clock;
   /** Wall interval of ticks and scrapes (default 1000 ms). */
@@ -175,6 +178,8 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     runbooks,
     clock,
     usageHistory: opts.usageHistory,
+    kube: kc,
+    prometheus: opts.prometheusUrl ? new PromClient({ url: opts.prometheusUrl }) : undefined,
   };
 
   const runtime: Runtime = {

@@ -49,7 +49,7 @@ describe("dashboard", () => {
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(served.dashboardUrl);
     // The token moves from the fragment to session storage and out of the address bar.
-    await page.waitForFunction(() => !location.hash);
+    await page.waitForFunction("!location.hash");
     await expect.poll(() => page.textContent("[data-testid=mode]")).toBe("write enabled");
     await expect
       .poll(() => page.textContent("[data-testid=live]"), { timeout: 30_000 })

@@ -17,6 +17,7 @@ interface RunFlags {
   db?: string;
   policy?: string;
   metricsUrl?: string;
+  prometheus?: string;
   interval: string;
   token?: string;
   output: string;
@@ -99,6 +100,7 @@ export function registerRunCommand(program: Command): void {
       "--metrics-url <url>",
       "Prometheus exposition endpoint to scrape (default: <api-server>/metrics)",
     )
+    .option("--prometheus <url>", "Prometheus query API for the query_metrics tool")
     .option("--interval <duration>", "evaluation interval", "15s")
     .option(
       "--token <token>",
@@ -134,6 +136,7 @@ export function registerRunCommand(program: Command): void {
         db: config.db,
         policyFile: config.policyFile,
         metricsUrl: config.metricsUrl,
+        prometheusUrl: flags.prometheus,
         intervalMs,
         autoStart: false,
       });
