@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_POLICY, evaluate, loadPolicy } from "./policy.ts";
+import { parse } from "yaml";
+import { DEFAULT_POLICY, evaluate, loadPolicy, parsePolicy, verdictState } from "./policy.ts";
 
 const worker = { kind: "Deployment", namespace: "shop", name: "worker" };
 const NOW = Date.UTC(2026, 0, 5, 12, 0, 0);
@@ -106,5 +107,134 @@ describe("guardrail policy", () => {
       "restart-budget: the history of earlier actions is unknown",
       "per-target-budget: the history of earlier actions is unknown",
     ]);
+  });
+
+  it("holds drains for approval and allows them once approved", () => {
+    const node = { kind: "Node", name: "node-c-1" };
+    const req = {
+      action: "drain",
+      target: node,
+      namespaceLabels: {},
+      blast: { pods: 4, nodes: 1, workloadUnavailableRatio: 0.25, poolUnavailableRatio: 0.25 },
+      ...history,
+    };
+    const held = evaluate(DEFAULT_POLICY, req);
+    expect(verdictState(held)).toBe("needs_approval");
+    expect(held.reasons).toEqual([
+      "disruptive-needs-approval: draining nodes, deleting pods and rolling back need a human's approval",
+    ]);
+    const ok = evaluate(DEFAULT_POLICY, { ...req, approvedBy: "alice" });
+    expect(ok.allowed).toBe(true);
+    expect(ok.reasons[0]).toBe("approved by alice");
+    // Approval never lifts a denial: half the pool would be unschedulable.
+    const wide = evaluate(DEFAULT_POLICY, {
+      ...req,
+      approvedBy: "alice",
+      blast: { ...req.blast, poolUnavailableRatio: 0.5 },
+    });
+    expect(wide).toMatchObject({ allowed: false, needsApproval: false });
+    expect(wide.reasons).toEqual(["default-blast: node pool share unavailable 0.5 exceeds 0.34"]);
+    expect(evaluate(DEFAULT_POLICY, { ...req, blast: undefined }).reasons).toContain(
+      "default-blast: the blast radius of drain is unknown",
+    );
+  });
+
+  it("denies pod deletes in env=production namespaces through the CEL rule", () => {
+    const pod = { kind: "Pod", namespace: "shop", name: "web-1" };
+    const req = {
+      action: "delete-pod",
+      target: pod,
+      blast: { pods: 1, nodes: 0, workloadUnavailableRatio: 0.33 },
+      approvedBy: "bob",
+      ...history,
+    };
+    expect(evaluate(DEFAULT_POLICY, { ...req, namespaceLabels: { env: "staging" } }).allowed).toBe(
+      true,
+    );
+    expect(
+      evaluate(DEFAULT_POLICY, { ...req, namespaceLabels: { env: "production" } }).reasons,
+    ).toEqual([
+      "no-pod-deletes-in-production: pods in namespaces labelled env=production are not deleted automatically",
+    ]);
+  });
+
+  it("confines actions to maintenance windows in their time zone", () => {
+    const policy = parsePolicy({
+      allowedActions: ["cordon"],
+      maintenanceWindows: [
+        {
+          name: "sat-night",
+          schedule: "0 2 * * 6",
+          duration: "4h",
+          timezone: "Europe/Berlin",
+          effect: "allowOnlyInside",
+        },
+        {
+          name: "freeze",
+          schedule: "0 3 * * 6",
+          duration: "30m",
+          timezone: "Europe/Berlin",
+          effect: "denyInside",
+          actions: ["cordon"],
+        },
+      ],
+    });
+    const at = (iso: string) =>
+      evaluate(policy, {
+        action: "cordon",
+        target: { kind: "Node", name: "n1" },
+        namespaceLabels: {},
+        now: Date.parse(iso),
+        recent: [],
+      });
+    // Saturday 2026-01-10 02:00 in Berlin is 01:00 UTC.
+    expect(at("2026-01-10T00:59:00Z").reasons).toEqual([
+      "cordon runs only inside maintenance windows (sat-night)",
+    ]);
+    expect(at("2026-01-10T01:00:00Z").allowed).toBe(true);
+    expect(at("2026-01-10T02:10:00Z").reasons).toEqual([
+      "freeze: cordon is not allowed during this window",
+    ]);
+    expect(at("2026-01-10T04:59:00Z").allowed).toBe(true);
+    expect(at("2026-01-10T05:00:00Z").allowed).toBe(false);
+    expect(
+      evaluate(policy, {
+        action: "cordon",
+        target: { kind: "Node", name: "n1" },
+        namespaceLabels: {},
+      }).reasons,
+    ).toEqual(["maintenance windows apply but the time of the request is unknown"]);
+  });
+
+  it("rejects bad durations, cron expressions and time zones with the path of each", () => {
+    expect(() =>
+      parsePolicy({
+        allowedActions: [],
+        rateLimits: [{ name: "x", maxPerTarget: 1, window: "soon" }],
+        maintenanceWindows: [
+          {
+            name: "w",
+            schedule: "every day",
+            duration: "1h",
+            timezone: "Mars/Olympus",
+            effect: "denyInside",
+          },
+        ],
+      }),
+    ).toThrow(
+      /rateLimits\.0\.window: a duration such as 30m.*maintenanceWindows\.0\.schedule: a five-field cron.*maintenanceWindows\.0\.timezone: an IANA time zone/,
+    );
+  });
+
+  it("parses the example policy in docs/policy.md", () => {
+    const md = readFileSync(new URL("../../../docs/policy.md", import.meta.url), "utf8");
+    const yaml = md.match(/```yaml\n([\s\S]*?)```/)?.[1] ?? "";
+    const policy = parsePolicy(parse(yaml), "docs example");
+    expect(policy.rules.map((r) => r.name)).toEqual([
+      "no-kube-system",
+      "no-pod-deletes-in-production",
+      "disruptive-needs-approval",
+    ]);
+    expect(policy.maintenanceWindows[0]?.timezone).toBe("Europe/Berlin");
   });
 });
