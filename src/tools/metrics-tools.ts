@@ -4,7 +4,7 @@
  * its points, so a spike that downsampling skipped is still visible.
  */
 import { z } from "zod";
-import { parseDuration } from "../core/clock.ts";
+import { parseDuration, systemClock } from "../core/clock.ts";
 import { OpsloopError } from "../core/errors.ts";
 import { downsample } from "./budget.ts";
 import type { ToolContext } from "./context.ts";
@@ -39,6 +39,13 @@ function ms(text: string, what: string): number {
   }
 }
 
+function parseTime(text: string): number {
+  const t = Date.parse(text);
+  if (Number.isNaN(t))
+    throw new OpsloopError("invalid_input", `time must be RFC 3339; got "${text}"`);
+  return t;
+}
+
 function summary(points: { v: number }[]) {
   const vs = points.map((p) => p.v).filter(Number.isFinite);
   if (vs.length === 0) return undefined;
@@ -66,6 +73,7 @@ const queryMetrics = defineTool({
         .string()
         .optional()
         .describe('Range resolution, e.g. "1m" (default: range/maxPoints)'),
+      time: z.string().optional().describe("Evaluation (or range end) time, RFC 3339; default now"),
       maxSeries: z.number().int().min(1).max(100).default(20),
       maxPoints: z.number().int().min(2).max(500).default(60),
     })
@@ -80,7 +88,8 @@ const queryMetrics = defineTool({
   annotations: { readOnly: true, destructive: false, idempotent: true, openWorld: true },
   run: async (ctx, input) => {
     const prom = prometheusOf(ctx);
-    const now = ctx.clock.now();
+    // Prometheus stamps samples with its wall clock, not opsloop's (possibly simulated) one.
+    const now = input.time ? parseTime(input.time) : systemClock.now();
     if (input.range) {
       const span = ms(input.range, "range");
       const step = input.step
