@@ -50,6 +50,11 @@ describe("HTTP API", () => {
     expect(body.incidents.length).toBeGreaterThan(0);
     const audit = await get("/api/v1/audit-log?limit=5");
     expect(audit.status).toBe(200);
+    const posted = await get("/api/v1/audit-log", {
+      method: "POST",
+      body: JSON.stringify({ limit: 2 }),
+    });
+    expect(((await posted.json()) as { records: unknown[] }).records.length).toBeLessThanOrEqual(2);
     const alias = await get("/api/v1/tools/list_problems");
     expect(((await alias.json()) as { problems: unknown[] }).problems).toBeInstanceOf(Array);
   });
@@ -101,6 +106,8 @@ describe("HTTP API", () => {
     const ops = Object.values(doc.paths).flatMap((p) => Object.values(p).map((o) => o.operationId));
     for (const name of ["list_incidents", "audit_log", "execute_remediation", "list_problems"])
       expect(ops).toContain(name);
+    const ids = ops.filter((o) => o !== undefined);
+    expect(new Set(ids).size).toBe(ids.length);
     expect(doc.paths["/api/v1/audit-log"]?.get).toBeDefined();
     expect(doc.paths["/api/v1/execute-remediation"]?.post).toBeDefined();
   });

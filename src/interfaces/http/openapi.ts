@@ -80,6 +80,17 @@ function operation(tool: Tool): Schema {
   };
 }
 
+/** The same read-only operation with its input as a JSON body (no token: it changes nothing). */
+function readByPost(tool: Tool): Schema {
+  const { parameters: _q, ...get } = operation(tool);
+  const input = strip(inputJsonSchema(tool) as Schema);
+  return {
+    ...get,
+    operationId: `${tool.name}_post`,
+    requestBody: { required: false, content: { "application/json": { schema: input } } },
+  };
+}
+
 const SIMPLE: Record<string, { summary: string; type: string }> = {
   "/healthz": { summary: "Liveness: the process serves requests", type: "text/plain" },
   "/readyz": { summary: "Readiness: the informers completed their first list", type: "text/plain" },
@@ -108,7 +119,9 @@ export function openApiDocument(tools: Tool[], extraPaths: Record<string, Schema
   for (const tool of tools) {
     // The alias under /api/v1/tools/ is the same operation; only the short path is documented.
     const path = byTool.get(tool.name)?.[0];
-    if (path) paths[path] = { [toolMethod(tool)]: operation(tool) };
+    if (!path) continue;
+    paths[path] = { [toolMethod(tool)]: operation(tool) };
+    if (tool.annotations.readOnly) paths[path].post = readByPost(tool);
   }
   for (const [path, s] of Object.entries(SIMPLE))
     paths[path] = {

@@ -1,6 +1,7 @@
 /**
  * Every registry tool as an HTTP route: read-only tools as `GET /api/v1/<noun>` with the input in
- * the query string, write tools as `POST /api/v1/<noun>` with a JSON body and the bearer token.
+ * the query string (or POST with a JSON body), write tools as `POST /api/v1/<noun>` with a JSON
+ * body and the bearer token.
  * Both also answer at `/api/v1/tools/<name>`. Input is validated by the tool's own zod schema in
  * `ToolRegistry.call`, exactly as for MCP; query strings are first coerced to the types the
  * schema's JSON Schema declares (a query string only carries text).
@@ -128,7 +129,7 @@ export function mountTools(app: Hono, o: ToolRouteOptions): void {
               ? `${tool.name} changes the cluster: send "Authorization: Bearer <token>"`
               : `${tool.name} changes the cluster and this server has no API token; start it with --token`,
           );
-        const input = tool.annotations.readOnly ? queryInput(c, schema) : await bodyInput(c);
+        const input = c.req.method === "GET" ? queryInput(c, schema) : await bodyInput(c);
         const out = await o.registry.call(o.ctx, tool.name, input);
         if (!tool.annotations.readOnly) o.onWrite?.(tool.name);
         return c.json(out as object);
@@ -144,7 +145,9 @@ export function mountTools(app: Hono, o: ToolRouteOptions): void {
         );
       }
     };
-    for (const path of paths.get(tool.name) ?? [])
-      app.on(toolMethod(tool).toUpperCase(), path, handler);
+    // Read-only tools also take a JSON body by POST, for inputs a query string carries badly
+    // (a forecast's series); they stay read-only and need no token.
+    const methods = tool.annotations.readOnly ? ["GET", "POST"] : ["POST"];
+    for (const path of paths.get(tool.name) ?? []) app.on(methods, path, handler);
   }
 }
