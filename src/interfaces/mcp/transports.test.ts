@@ -50,7 +50,12 @@ const readOnlyNames = () =>
 
 describe("opsloop MCP over Streamable HTTP", () => {
   it("answers 401 with WWW-Authenticate to a missing or wrong bearer token", async () => {
-    for (const headers of [{}, { authorization: "Bearer wrong" }, { authorization: TOKEN }]) {
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: "Bearer wrong" },
+      { authorization: TOKEN },
+    ];
+    for (const headers of attempts) {
       const res = await post(headers);
       expect(res.status).toBe(401);
       expect(res.headers.get("www-authenticate")).toMatch(/^Bearer /);
