@@ -12,6 +12,8 @@
  *  - `allowed: false, dryRunOnly: true` → every check passed but the policy's `mode` is
  *    dryRunOnly: run the server-side dry run, record result `dry_run`, never apply.
  *  - otherwise denied: `needsApproval` and `dryRunOnly` are both false, `reasons` say why.
+ * Concurrency: evaluate in-process through `GuardrailGate` (gate.ts), which reserves allowed
+ * actions until they are committed or released, so concurrent triggers cannot overrun a limit.
  * Changes from session 1: Verdict gained needsApproval/dryRunOnly; GuardrailRequest gained
  * object, blast, runbook, finding, approvedBy; RecentAction gained optional pods/nodes.
  */
