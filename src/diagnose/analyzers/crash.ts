@@ -1,6 +1,5 @@
 /**
- * Why a container keeps exiting: OOMKilled (the limit), killed by the kubelet for a failing
- * liveness/startup probe (its Killing event), or the process's own exit, explained by the
+ * Why a container keeps exiting: OOMKilled (the limit) or the process's own exit, explained by the
  * decisive line of the previous instance's log (`kubectl logs --previous`) and the exit code
  * (128+N is death by signal N). A missing env var that a ConfigMap or Secret of the namespace
  * provides under the same key gets a ready patch.
@@ -9,7 +8,7 @@ import type { V1ContainerStatus, V1Pod } from "@kubernetes/client-node";
 import type { Evidence } from "../../core/types.ts";
 import { parseQuantity } from "../../sim/quantity.ts";
 import type { ClusterSnapshot, LogReader } from "../../sources/kubernetes/snapshot.ts";
-import { eventEvidence, eventIndex, type Problem } from "./common.ts";
+import type { Problem } from "./common.ts";
 import { decisiveLog, exitMeaning, type LogVerdict } from "./log-patterns.ts";
 
 function containerPatch(name: string, fields: Record<string, unknown>) {
@@ -35,34 +34,6 @@ function oomProblem(pod: V1Pod, cs: V1ContainerStatus, evidence: Evidence[]): Pr
       ...(next
         ? { patch: containerPatch(cs.name, { resources: { limits: { memory: next } } }) }
         : {}),
-    },
-  };
-}
-
-/** The kubelet's "Container x failed liveness probe, will be restarted" and the probe output. */
-function probeKill(snap: ClusterSnapshot, pod: V1Pod, cs: V1ContainerStatus): Problem | undefined {
-  const events = eventIndex(snap).of("Pod", pod.metadata);
-  const kill = events.find(
-    (e) =>
-      e.reason === "Killing" &&
-      /failed (liveness|startup) probe/.test(e.message ?? "") &&
-      e.message?.startsWith(`Container ${cs.name} `),
-  );
-  if (!kill) return undefined;
-  const probe = /failed (liveness|startup) probe/.exec(kill.message ?? "")?.[1] ?? "liveness";
-  const unhealthy = events.find(
-    (e) => e.reason === "Unhealthy" && e.message?.toLowerCase().startsWith(probe),
-  );
-  const output = unhealthy?.message ?? `${probe} probe failed`;
-  return {
-    reason: "Unhealthy",
-    causeKey: `${probe}-probe`,
-    rootCause: `the ${probe} probe of container ${cs.name} fails (${output}), so the kubelet kills and restarts it`,
-    severity: "critical",
-    confidence: 0.85,
-    evidence: [eventEvidence(kill), ...(unhealthy ? [eventEvidence(unhealthy)] : [])],
-    fix: {
-      description: `make the ${probe} probe match what the application serves (path, port, timing: initialDelaySeconds/failureThreshold), or fix the application's health endpoint`,
     },
   };
 }
@@ -133,8 +104,6 @@ export async function crashProblem(
     },
   ];
   if (term?.reason === "OOMKilled") return oomProblem(pod, cs, evidence);
-  const probe = probeKill(snap, pod, cs);
-  if (probe) return { ...probe, evidence: [...evidence, ...probe.evidence] };
   const log = readLog
     ? await readLog(pod.metadata?.namespace ?? "", pod.metadata?.name ?? "", cs.name, {
         previous: true,

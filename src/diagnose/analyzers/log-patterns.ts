@@ -43,12 +43,12 @@ const RULES: {
   },
   {
     cause: "connection-refused",
-    re: /(?:dial tcp |connect(?:ing)? to |ECONNREFUSED |could not connect to server.*?(?:host|at) "?)([\w.-]+:\d+)?.*?(?:connection refused|ECONNREFUSED|Connection refused)|([\w.-]+:\d+).*connection refused|connection refused.*?([\w.-]+:\d+)/i,
-    detail: (m) => m[1] ?? m[2] ?? m[3],
+    re: /connection refused|ECONNREFUSED/i,
+    detail: (m) => /([a-z0-9][\w.-]*:\d{2,5})\b/i.exec(m.input)?.[1],
   },
   {
     cause: "dns",
-    re: /(?:lookup ([\w.-]+).*no such host|getaddrinfo (?:ENOTFOUND|EAI_AGAIN) ([\w.-]+)|Name or service not known|could not translate host name "([\w.-]+)")/i,
+    re: /(?:lookup ([\w.-]+).*no such host|getaddrinfo (?:ENOTFOUND|EAI_AGAIN) ([\w.-]+)|Name or service not known|could not translate host name "?([\w.-]+)"?)/i,
     detail: (m) => m[1] ?? m[2] ?? m[3],
   },
   {
@@ -76,8 +76,9 @@ const RULES: {
   },
   {
     cause: "panic",
-    re: /(?:^panic: |^fatal error: |Traceback \(most recent call last\)|Exception in thread|Segmentation fault|SIGSEGV|Unhandled(?:PromiseRejection)?|uncaught exception)/i,
+    re: /(?:^panic: |^fatal error: |Exception in thread|Unhandled(?:PromiseRejection)?|uncaught exception)/i,
   },
+  { cause: "panic", re: /(?:Segmentation fault|SIGSEGV|Traceback \(most recent call last\))/i },
   {
     cause: "error",
     re: /\b(?:fatal|panic|error|exception|fail(?:ed|ure)?|refused|denied|cannot|unable|killed)\b/i,
@@ -86,14 +87,21 @@ const RULES: {
 
 const TAIL = 50;
 
-export function matchLine(line: string): LogVerdict | undefined {
-  for (const rule of RULES) {
+function matchRule(line: string): { v: LogVerdict; rank: number } | undefined {
+  for (const [rank, rule] of RULES.entries()) {
     const m = rule.re.exec(line);
     if (!m) continue;
     const detail = rule.detail?.(m);
-    return { cause: rule.cause, line: redactText(line), ...(detail ? { detail } : {}) };
+    return {
+      v: { cause: rule.cause, line: redactText(line), ...(detail ? { detail } : {}) },
+      rank,
+    };
   }
   return undefined;
+}
+
+export function matchLine(line: string): LogVerdict | undefined {
+  return matchRule(line)?.v;
 }
 
 /** The most specific line among the last lines; the last line when none matches. */
@@ -105,10 +113,8 @@ export function decisiveLog(log: string): LogVerdict | undefined {
     .slice(-TAIL);
   let best: { v: LogVerdict; rank: number } | undefined;
   for (let i = lines.length - 1; i >= 0; i--) {
-    const v = matchLine(lines[i] as string);
-    if (!v) continue;
-    const rank = RULES.findIndex((r) => r.cause === v.cause);
-    if (!best || rank < best.rank) best = { v, rank };
+    const hit = matchRule(lines[i] as string);
+    if (hit && (!best || hit.rank < best.rank)) best = hit;
   }
   if (best) return best.v;
   const last = lines[lines.length - 1];

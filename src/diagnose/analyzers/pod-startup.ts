@@ -1,7 +1,7 @@
 /**
  * Pods that cannot start or keep crashing, with the cause: CreateContainerConfigError and
  * FailedMount (which ConfigMap/Secret/key is missing), ErrImagePull/ImagePullBackOff (not found,
- * credentials, rate limit), CrashLoopBackOff (OOMKilled, a failing liveness probe, or the exit
+ * credentials, rate limit), CrashLoopBackOff (OOMKilled, or the exit
  * code and the decisive log line of the previous instance). One Finding per root cause: ten pods
  * of a Deployment failing the same way are one finding whose subject is the Deployment, and when
  * the Deployment's latest rollout introduced the failure the finding names that revision's change.
@@ -20,6 +20,7 @@ import {
 } from "./config-refs.ts";
 import { crashProblem } from "./crash.ts";
 import { diagnosePull } from "./image-pull.ts";
+import { probeKill } from "./probes.ts";
 import { attributeToRollout } from "./rollout-cause.ts";
 
 export const POD_STARTUP = "diagnose/pod-startup";
@@ -168,6 +169,8 @@ export async function classifyContainer(
   const waiting = cs.state?.waiting?.reason;
   if (waiting === "CreateContainerConfigError") return configProblem(snap, pod, cs);
   if (waiting && PULL_REASONS.has(waiting)) return imageProblem(snap, pod, cs);
+  // Probe kills are the probes analyzer's (the container is healthy until the kubelet kills it).
+  if (probeKill(snap, pod, cs)) return undefined;
   if (waiting === "CrashLoopBackOff") return crashProblem(snap, pod, cs, readLog);
   if (waiting && OTHER_WAITING.has(waiting)) {
     return {

@@ -15,25 +15,51 @@ export const PROBES = "diagnose/probes";
 
 const IP = /\b\d{1,3}(?:\.\d{1,3}){3}\b/g;
 
-type Kind = "Readiness" | "Liveness";
+type Kind = "Readiness" | "Liveness" | "Startup";
+
+function forContainer(e: CoreV1Event, name: string): boolean {
+  return !e.involvedObject.fieldPath || e.involvedObject.fieldPath.includes(`{${name}}`);
+}
+
+/**
+ * A container the kubelet killed for a failing liveness/startup probe ("Container x failed
+ * liveness probe, will be restarted"): its restarts, and the CrashLoopBackOff they lead to, are
+ * the probe's doing, so this analyzer (not the crash path) owns them.
+ */
+export function probeKill(
+  snap: ClusterSnapshot,
+  pod: V1Pod,
+  cs: V1ContainerStatus,
+): { kind: Kind; event: CoreV1Event } | undefined {
+  if (!(cs.restartCount ?? 0) || cs.lastState?.terminated?.exitCode !== 137) return undefined;
+  const events = eventIndex(snap)
+    .of("Pod", pod.metadata)
+    .filter((e) => forContainer(e, cs.name));
+  const kill = events.find(
+    (e) =>
+      e.reason === "Killing" &&
+      new RegExp(`^Container ${cs.name} failed (liveness|startup) probe`).test(e.message ?? ""),
+  );
+  if (!kill) return undefined;
+  const kind: Kind = /startup probe/.test(kill.message ?? "") ? "Startup" : "Liveness";
+  const unhealthy = events.find(
+    (e) => e.reason === "Unhealthy" && e.message?.startsWith(`${kind} probe failed`),
+  );
+  return { kind, event: unhealthy ?? kill };
+}
 
 function failing(
   snap: ClusterSnapshot,
   pod: V1Pod,
   cs: V1ContainerStatus,
 ): { kind: Kind; event: CoreV1Event } | undefined {
-  if (!cs.state?.running) return undefined;
-  const events = eventIndex(snap)
+  const killed = probeKill(snap, pod, cs);
+  if (killed) return killed;
+  if (!cs.state?.running || cs.ready !== false) return undefined;
+  const ready = eventIndex(snap)
     .of("Pod", pod.metadata, "Unhealthy")
-    .filter(
-      (e) => !e.involvedObject.fieldPath || e.involvedObject.fieldPath.includes(`{${cs.name}}`),
-    );
-  const liveKilled = (cs.restartCount ?? 0) > 0 && cs.lastState?.terminated?.exitCode === 137;
-  const live = events.find((e) => e.message?.startsWith("Liveness probe failed"));
-  if (live && liveKilled) return { kind: "Liveness", event: live };
-  const ready = events.find((e) => e.message?.startsWith("Readiness probe failed"));
-  if (ready && cs.ready === false) return { kind: "Readiness", event: ready };
-  return undefined;
+    .find((e) => forContainer(e, cs.name) && e.message?.startsWith("Readiness probe failed"));
+  return ready ? { kind: "Readiness", event: ready } : undefined;
 }
 
 export function probeFailure(snap: ClusterSnapshot, pod: V1Pod): boolean {
@@ -54,6 +80,7 @@ export function analyzeProbes(snap: ClusterSnapshot, now: number): Finding[] {
   >();
   for (const pod of snap.pods) {
     if (pod.status?.phase !== "Running" || pod.metadata?.deletionTimestamp) continue;
+    // Running covers CrashLoopBackOff too: the phase stays Running while a container restarts.
     for (const cs of pod.status.containerStatuses ?? []) {
       const f = failing(snap, pod, cs);
       if (!f) continue;
@@ -84,7 +111,7 @@ export function analyzeProbes(snap: ClusterSnapshot, now: number): Finding[] {
         key,
         subject: g.subject,
         affected: g.pods.map(podRef),
-        reason: g.kind === "Readiness" ? "ReadinessProbeFailed" : "LivenessProbeFailed",
+        reason: `${g.kind}ProbeFailed`,
         rootCause: `the ${g.kind.toLowerCase()} probe of container ${g.container} fails (${g.output}), so it ${effect} (${who})`,
         evidence: [eventEvidence(g.event)],
         fix: {
@@ -92,7 +119,7 @@ export function analyzeProbes(snap: ClusterSnapshot, now: number): Finding[] {
           command: `kubectl describe pod ${g.pods[0]?.metadata?.name} -n ${g.pods[0]?.metadata?.namespace}`,
         },
         confidence: 0.85,
-        severity: g.kind === "Liveness" ? "critical" : "warning",
+        severity: g.kind === "Readiness" ? "warning" : "critical",
       },
       now,
     );
