@@ -3,9 +3,18 @@
  * `/metrics` exposition is rendered, parsed as a Prometheus scrape would be, and folded into
  * per-service rows (the service of a pod is its `app` label, as the scenarios label them).
  */
+import type {
+  CoreV1Event,
+  V1Deployment,
+  V1Node,
+  V1Pod,
+  V1ReplicaSet,
+  V1Service,
+} from "@kubernetes/client-node";
 import { WideTableBuilder } from "../../src/incidents/rca/scrape-table.ts";
 import type { WideTable } from "../../src/incidents/rca/wide-table.ts";
 import type { SimCluster } from "../../src/sim/cluster.ts";
+import { type ClusterSnapshot, emptySnapshot } from "../../src/sources/kubernetes/snapshot.ts";
 import type { Sample } from "../../src/sources/prometheus/scrape.ts";
 
 const LINE = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)$/;
@@ -59,4 +68,18 @@ export class SimRecorder {
   table(): WideTable {
     return this.builder.table();
   }
+}
+
+/** The simulator's state as the snapshot the informers would give (the kinds RCA reads). */
+export function clusterSnapshot(cluster: SimCluster): ClusterSnapshot {
+  const s = cluster.store;
+  return {
+    ...emptySnapshot(),
+    pods: s.list("pods") as V1Pod[],
+    replicaSets: s.list("replicasets.apps") as V1ReplicaSet[],
+    deployments: s.list("deployments.apps") as V1Deployment[],
+    nodes: s.list("nodes") as V1Node[],
+    services: s.list("services") as V1Service[],
+    events: s.list("events") as unknown as CoreV1Event[],
+  };
 }

@@ -8,7 +8,7 @@
  * KubeContainerWaiting, KubeDeploymentReplicasMismatch) and sent as Alertmanager webhook
  * payloads (one per alertname group, repeated while firing, as Alertmanager does).
  */
-import type { V1Deployment, V1Node, V1Pod, V1ReplicaSet, V1Service } from "@kubernetes/client-node";
+
 import { stableId } from "../../src/core/ids.ts";
 import { type Topology, topologyFromSnapshot } from "../../src/incidents/topology.ts";
 import { NODE_BEHAVIOUR_ANNOTATION } from "../../src/sim/behaviour.ts";
@@ -17,7 +17,7 @@ import { loadScenario } from "../../src/sim/scenarios/index.ts";
 import { parseManifests } from "../../src/sim/scenarios/manifests.ts";
 import type { KubeObject } from "../../src/sim/store/types.ts";
 import type { Alert, WebhookPayload } from "../../src/sources/alertmanager/payload.ts";
-import { emptySnapshot } from "../../src/sources/kubernetes/snapshot.ts";
+import { clusterSnapshot } from "../rca/sim-record.ts";
 
 export interface StormOptions {
   deployments?: number;
@@ -136,15 +136,7 @@ function evaluate(cluster: SimCluster, failed: string): Alert[] {
 }
 
 function snapshotOf(cluster: SimCluster): Topology {
-  const s = cluster.store;
-  return topologyFromSnapshot({
-    ...emptySnapshot(),
-    pods: s.list("pods") as V1Pod[],
-    replicaSets: s.list("replicasets.apps") as V1ReplicaSet[],
-    deployments: s.list("deployments.apps") as V1Deployment[],
-    nodes: s.list("nodes") as V1Node[],
-    services: s.list("services") as V1Service[],
-  });
+  return topologyFromSnapshot(clusterSnapshot(cluster));
 }
 
 function payloads(alerts: Alert[], resolved: Alert[]): WebhookPayload[] {
