@@ -70,4 +70,33 @@ describe("dashboard", () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 180_000);
+
+  it("decides approvals with the approve and reject buttons, audited as the dashboard", async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const target = { kind: "Deployment", namespace: "shop", name: "api" };
+    const ask = (runId: string) =>
+      rt.approvals.create({
+        runId,
+        action: "rollout-restart",
+        target,
+        summary: `restart deployment shop/api (${runId})`,
+        reasons: ["restarts-need-approval: a human decides"],
+      }).approval.id;
+    const yes = ask("run-yes");
+    const no = ask("run-no");
+    page.on("dialog", (d) => void d.accept("not during the sale"));
+    await page.goto(served.dashboardUrl);
+    await page.locator(`[data-testid=approval][data-id="${yes}"] [data-testid=approve]`).click();
+    await expect.poll(() => rt.approvals.get(yes)?.status, { timeout: 30_000 }).toBe("approved");
+    await page.locator(`[data-testid=approval][data-id="${no}"] [data-testid=reject]`).click();
+    await expect.poll(() => rt.approvals.get(no)?.status, { timeout: 30_000 }).toBe("rejected");
+    expect(rt.approvals.get(no)?.decisionReason).toBe("not during the sale");
+    await page.locator(`[data-testid=approval][data-id="${no}"]`).waitFor({ state: "detached" });
+    const decisions = rt.audit.list({ limit: 1000 }).filter((r) => r.actor === "dashboard");
+    expect(decisions.map((r) => r.action).sort()).toEqual([
+      "approval-approved",
+      "approval-rejected",
+    ]);
+    await page.close();
+  }, 120_000);
 });
