@@ -89,3 +89,19 @@ export function formatEvent(e: IncidentEvent): string {
   const when = eta ? ` (ETA ${isoTime(eta)})` : "";
   return `${at} ${e.type === "opened" ? "OPENED  " : "UPDATED "} [${i.status}] ${i.title}: ${i.rootCause}${when}\n`;
 }
+
+const COLOURS: Record<string, string> = {
+  OPENED: "33",
+  UPDATED: "36",
+  RESOLVED: "32",
+  ACTION: "35",
+};
+
+/** Colours an event line's keyword only on a terminal, so pipes and files stay plain text. */
+export function paint(line: string, tty: boolean): string {
+  if (!tty) return line;
+  return line.replace(
+    / (OPENED|UPDATED|RESOLVED|ACTION)\b/,
+    (_m, w: string) => ` \x1b[${COLOURS[w]}m${w}\x1b[0m`,
+  );
+}

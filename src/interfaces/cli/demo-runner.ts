@@ -7,7 +7,7 @@
 import { type Runtime, startRuntime } from "../../agent/runtime.ts";
 import { loadConfig } from "../../config/config.ts";
 import { clusterHistory } from "../../forecast/history/simulated.ts";
-import { type DemoSummary, formatAction, formatEvent, summarize } from "./demo-output.ts";
+import { type DemoSummary, formatAction, formatEvent, paint, summarize } from "./demo-output.ts";
 import { type ServedRuntime, serveRuntime } from "./serve-runtime.ts";
 import { startSim } from "./sim-runtime.ts";
 
@@ -20,6 +20,8 @@ export interface DemoOptions {
   db: string;
   policyFile?: string;
   write: (s: string) => void;
+  /** `write` goes to a terminal: colour the event keywords. */
+  tty?: boolean;
   /** Progress lines that are not the result (stderr on a terminal). */
   progress?: (s: string) => void;
   /** Wall interval of agent ticks and scrapes. */
@@ -71,8 +73,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
         `simulated cluster at ${sim.url} (kubeconfig ${sim.kubeconfig}), scenario ${o.scenario}\n`,
       );
       if (served) o.write(`dashboard: ${served.dashboardUrl}\n`);
-      rt.events.on("incident", (e) => o.write(formatEvent(e)));
-      rt.events.on("action", (i, a) => o.write(formatAction(i, a)));
+      const tty = o.tty ?? false;
+      rt.events.on("incident", (e) => o.write(paint(formatEvent(e), tty)));
+      rt.events.on("action", (i, a) => o.write(paint(formatAction(i, a), tty)));
     } else if (served) o.progress?.(`dashboard: ${served.dashboardUrl}\n`);
     const startedAt = clock.now();
     rt.start();

@@ -64,6 +64,7 @@ export function registerDemoCommand(program: Command): void {
           dashboard: flags.dashboard,
           port: parsePort(flags.port),
           write: (s) => process.stdout.write(s),
+          tty: !!process.stdout.isTTY,
           progress: (s) => {
             if (process.stderr.isTTY) process.stderr.write(s);
           },

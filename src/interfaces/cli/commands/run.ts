@@ -8,7 +8,7 @@ import { type Runtime, startRuntime } from "../../../agent/runtime.ts";
 import { loadConfig } from "../../../config/config.ts";
 import { parseDuration } from "../../../core/clock.ts";
 import { OpsloopError } from "../../../core/errors.ts";
-import { formatAction, formatEvent } from "../demo-output.ts";
+import { formatAction, formatEvent, paint } from "../demo-output.ts";
 import { type ServedRuntime, serveRuntime } from "../serve-runtime.ts";
 
 interface RunFlags {
@@ -48,22 +48,6 @@ export function stopOnSignals(): { signal: AbortSignal; dispose(): void } {
       process.off("SIGTERM", onSignal);
     },
   };
-}
-
-const COLOURS: Record<string, string> = {
-  OPENED: "33",
-  UPDATED: "36",
-  RESOLVED: "32",
-  ACTION: "35",
-};
-
-/** Colours the event word only when stdout is a terminal, so pipes and files stay plain. */
-function paint(line: string, tty: boolean): string {
-  if (!tty) return line;
-  return line.replace(
-    / (OPENED|UPDATED|RESOLVED|ACTION)\b/,
-    (_m, w: string) => ` \x1b[${COLOURS[w]}m${w}\x1b[0m`,
-  );
 }
 
 function follow(rt: Runtime, output: "text" | "json", write: (s: string) => void): void {
