@@ -34,7 +34,7 @@ export interface LimitSample {
   limit: number;
 }
 
-interface Series {
+export interface Series {
   ts: number[];
   vs: number[];
 }
@@ -106,6 +106,12 @@ export class TrendToLimitDetector {
 
   /** Feeds one sample; returns a prediction Finding while the trend is significant and near. */
   observe(x: LimitSample): Finding | undefined {
+    const trend = this.trend(x);
+    return trend ? this.finding(x, trend) : undefined;
+  }
+
+  /** Feeds one sample; returns the trend while it is significant and reaches the limit in time. */
+  trend(x: Omit<LimitSample, "subject" | "affected" | "container">): Trend | undefined {
     const s = this.series.get(x.series) ?? { ts: [], vs: [] };
     this.series.set(x.series, s);
     const last = s.vs[s.vs.length - 1];
@@ -124,7 +130,17 @@ export class TrendToLimitDetector {
     if (s.ts.length < this.minSamples || x.limit <= 0) return undefined;
     const trend = fitTrend(s.ts, s.vs, x.limit);
     if (!trend || trend.z < this.minZ || trend.eta - x.t > this.horizonMs) return undefined;
-    return this.finding(x, trend);
+    return trend;
+  }
+
+  /** Plain JSON: the windows of every series. */
+  snapshot(): [string, Series][] {
+    return [...this.series].map(([k, s]) => [k, { ts: [...s.ts], vs: [...s.vs] }]);
+  }
+
+  restore(entries: [string, Series][]): void {
+    this.series.clear();
+    for (const [k, s] of entries) this.series.set(k, { ts: [...s.ts], vs: [...s.vs] });
   }
 
   keys(): string[] {

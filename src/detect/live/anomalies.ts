@@ -1,0 +1,185 @@
+/**
+ * One EnsembleDetector per derived series, and the grouping of what they flag into findings: a
+ * point scoring at or above `threshold` opens (or extends) an episode for its subject and
+ * metric — all pods of one workload share one episode — and the episode stays a finding until
+ * `ttlMs` passes without another anomalous point.
+ */
+import { stableId } from "../../core/ids.ts";
+import type { Finding, ObjectRef } from "../../core/types.ts";
+import { EnsembleDetector } from "../ensemble.ts";
+import type { DerivedPoint } from "./derive.ts";
+import { anomalyReason, type OwnerResolver, seriesLabel, subjectOf } from "./subject.ts";
+
+export interface AnomalyOptions {
+  /** Ensemble score at or above which a point is anomalous. */
+  threshold?: number;
+  /** Detectors kept at most; points of further series are counted and skipped. */
+  maxDetectors?: number;
+  /** An episode ends this long after its last anomalous point. */
+  ttlMs?: number;
+  resolve?: OwnerResolver;
+}
+
+interface Tracked {
+  det: EnsembleDetector;
+  lastT: number;
+  /** Slow mean of the values, only to tell "rose" from "fell" in the reason. */
+  mean: number;
+}
+
+interface Hit {
+  ref: ObjectRef;
+  series: string;
+  t: number;
+  v: number;
+  score: number;
+  explanation: string;
+}
+
+export interface Episode {
+  id: string;
+  metric: string;
+  reason: string;
+  subject: ObjectRef;
+  first: number;
+  last: number;
+  hits: Record<string, Hit>;
+}
+
+export interface AnomalyState {
+  detectors: [string, { det: unknown; lastT: number; mean: number }][];
+  episodes: Episode[];
+}
+
+const MAX_EPISODES = 1000;
+
+export class AnomalyTracker {
+  readonly threshold: number;
+  private readonly maxDetectors: number;
+  private readonly ttlMs: number;
+  private readonly resolve: OwnerResolver | undefined;
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly episodes = new Map<string, Episode>();
+  skipped = 0;
+
+  constructor(opts: AnomalyOptions = {}) {
+    this.threshold = opts.threshold ?? 0.7;
+    this.maxDetectors = opts.maxDetectors ?? 20_000;
+    this.ttlMs = opts.ttlMs ?? 15 * 60_000;
+    this.resolve = opts.resolve;
+  }
+
+  observe(p: DerivedPoint): void {
+    let tr = this.tracked.get(p.key);
+    if (!tr) {
+      if (this.tracked.size >= this.maxDetectors) {
+        this.skipped++;
+        return;
+      }
+      tr = { det: new EnsembleDetector(), lastT: Number.NEGATIVE_INFINITY, mean: p.v };
+      this.tracked.set(p.key, tr);
+    }
+    if (p.t <= tr.lastT) return;
+    tr.lastT = p.t;
+    const up = p.v >= tr.mean;
+    tr.mean += 0.01 * (p.v - tr.mean);
+    const out = tr.det.update(p.t, p.v);
+    if (out.score < this.threshold) return;
+    this.record(p, up, out.score, out.explanation ?? "");
+  }
+
+  /** Episodes whose last anomalous point is within the TTL of `now`. */
+  findings(now: number): Finding[] {
+    const out: Finding[] = [];
+    for (const [id, e] of this.episodes) {
+      if (e.last < now - this.ttlMs) this.episodes.delete(id);
+      else out.push(toFinding(e));
+    }
+    return out;
+  }
+
+  evict(before: number): void {
+    for (const [k, tr] of this.tracked) if (tr.lastT < before) this.tracked.delete(k);
+  }
+
+  get size(): number {
+    return this.tracked.size;
+  }
+
+  snapshot(): AnomalyState {
+    return {
+      detectors: [...this.tracked].map(([k, tr]) => [
+        k,
+        { det: tr.det.snapshot(), lastT: tr.lastT, mean: tr.mean },
+      ]),
+      episodes: structuredClone([...this.episodes.values()]),
+    };
+  }
+
+  restore(state: AnomalyState): void {
+    this.tracked.clear();
+    for (const [k, s] of state.detectors) {
+      const det = new EnsembleDetector();
+      det.restore(s.det);
+      this.tracked.set(k, { det, lastT: s.lastT, mean: s.mean });
+    }
+    this.episodes.clear();
+    for (const e of state.episodes) this.episodes.set(e.id, structuredClone(e));
+  }
+
+  private record(p: DerivedPoint, up: boolean, score: number, explanation: string): void {
+    const { subject, affected } = subjectOf(p.labels, this.resolve);
+    const metric = seriesLabel(p.metric, p.labels);
+    const reason = anomalyReason(p.metric, p.labels, up);
+    const id = stableId(
+      `Anomaly/${reason}/${metric}/${subject.kind}/${subject.namespace ?? ""}/${subject.name}`,
+    );
+    let e = this.episodes.get(id);
+    if (!e) {
+      if (this.episodes.size >= MAX_EPISODES) this.dropOldest();
+      e = { id, metric, reason, subject, first: p.t, last: p.t, hits: {} };
+      this.episodes.set(id, e);
+    }
+    e.last = Math.max(e.last, p.t);
+    const hitKey = `${affected.kind}/${affected.namespace ?? ""}/${affected.name}`;
+    const prev = e.hits[hitKey];
+    // Keep each affected object's strongest point as the evidence.
+    if (!prev || score >= prev.score) {
+      e.hits[hitKey] = { ref: affected, series: p.key, t: p.t, v: p.v, score, explanation };
+    }
+  }
+
+  private dropOldest(): void {
+    let oldest: Episode | undefined;
+    for (const e of this.episodes.values()) if (!oldest || e.last < oldest.last) oldest = e;
+    if (oldest) this.episodes.delete(oldest.id);
+  }
+}
+
+function where(s: ObjectRef): string {
+  return `${s.kind} ${s.namespace ? `${s.namespace}/` : ""}${s.name}`;
+}
+
+function toFinding(e: Episode): Finding {
+  const hits = Object.values(e.hits).sort((a, b) => b.score - a.score);
+  const top = hits[0] as Hit;
+  const many = hits.length > 1 ? ` (${hits.length} ${top.ref.kind.toLowerCase()}s)` : "";
+  const score = top.score;
+  return {
+    id: e.id,
+    kind: "anomaly",
+    severity: score >= 0.9 ? "critical" : "warning",
+    subject: e.subject,
+    affected: hits.map((h) => h.ref),
+    reason: e.reason,
+    rootCause: `${e.metric} on ${where(e.subject)}${many} is anomalous: ${top.explanation}`,
+    evidence: hits.map((h) => ({
+      type: "samples" as const,
+      text: `${where(h.ref)}: ${e.metric} = ${Number(h.v.toPrecision(4))} at ${new Date(h.t).toISOString()}, score ${h.score.toFixed(2)}`,
+      data: { series: h.series, t: h.t, v: h.v, score: h.score },
+    })),
+    confidence: Number(score.toFixed(3)),
+    source: "detect/ensemble",
+    time: e.first,
+  };
+}

@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import type { Finding } from "../../core/types.ts";
+import { containerStatus, podsOf } from "../../sim/scenarios/harness.ts";
+import { DetectPipeline } from "./pipeline.ts";
+import { runLive, scenarioWithHistory } from "./sim-run.ts";
+
+describe("live detection on the simulator", () => {
+  it("finds nothing in a healthy week of history and the three live hours after it", () => {
+    const pipeline = new DetectPipeline();
+    const cluster = scenarioWithHistory("healthy", pipeline);
+    expect(pipeline.stats().samples).toBeGreaterThan(400_000);
+    expect(pipeline.findings()).toEqual([]);
+    const seen: Finding[] = [];
+    runLive(cluster, pipeline, 180, 15, (_now, fs) => {
+      seen.push(...fs);
+      return undefined;
+    });
+    expect(pipeline.stats().detectors).toBeGreaterThan(40);
+    expect(seen.map((f) => f.rootCause)).toEqual([]);
+  }, 60_000);
+
+  it("predicts DiskPressure on the filling node well before the kubelet reports it", () => {
+    const pipeline = new DetectPipeline();
+    const cluster = scenarioWithHistory("disk-pressure", pipeline);
+    const start = cluster.clock.now();
+    let first: Finding | undefined;
+    let firstAt = 0;
+    let pressure = false;
+    runLive(cluster, pipeline, 40, 30, (now, fs) => {
+      first ??= fs.find((f) => f.reason === "DiskPressurePredicted");
+      if (first && !firstAt) firstAt = now;
+      const node = cluster.store.get("nodes", undefined, "node-b-1");
+      const conds = (node?.status?.conditions ?? []) as { type: string; status: string }[];
+      pressure = conds.some((c) => c.type === "DiskPressure" && c.status === "True");
+      return pressure;
+    });
+    const pressureAt = cluster.clock.now();
+    expect(pressure).toBe(true);
+    expect(first?.subject).toEqual({ kind: "Node", name: "node-b-1" });
+    expect(first?.kind).toBe("prediction");
+    expect(first?.rootCause).toMatch(/fills at 4\d\.\d GiB\/h/);
+    expect(firstAt - start).toBeLessThanOrEqual(20 * 60_000);
+    // The ETA lands within a few minutes of when the kubelet actually reports DiskPressure.
+    expect(Math.abs((first?.eta ?? 0) - pressureAt)).toBeLessThan(5 * 60_000);
+  }, 60_000);
+
+  it("warns of the worker's OOM at least ten minutes before the OOMKill, one finding for the workload", () => {
+    const pipeline = new DetectPipeline();
+    const cluster = scenarioWithHistory("memory-leak", pipeline);
+    let warnedAt = 0;
+    let warning: Finding | undefined;
+    let killed = false;
+    runLive(cluster, pipeline, 45, 15, (now, fs) => {
+      const oom = fs.filter((f) => f.reason === "OOMPredicted");
+      if (oom.length && !warnedAt) {
+        warnedAt = now;
+        warning = oom[0];
+        expect(oom).toHaveLength(1);
+      }
+      killed = podsOf(cluster, "batch", "worker").some(
+        (p) => containerStatus(p)?.lastState?.terminated?.reason === "OOMKilled",
+      );
+      return killed;
+    });
+    const killedAt = cluster.clock.now();
+    expect(killed).toBe(true);
+    expect(warning?.subject).toMatchObject({
+      kind: "Deployment",
+      namespace: "batch",
+      name: "worker",
+    });
+    expect(warnedAt).toBeGreaterThan(0);
+    expect(killedAt - warnedAt).toBeGreaterThanOrEqual(10 * 60_000);
+  }, 60_000);
+});
