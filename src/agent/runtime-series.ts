@@ -29,6 +29,17 @@ export interface SeriesView {
   anomalies: { t: number; v: number; score: number }[];
 }
 
+export interface SeriesSummary {
+  id: string;
+  labels: SeriesView["labels"];
+  limit?: number;
+  last: { t: number; v: number };
+  points: number;
+  anomalies: number;
+  /** When the forecast line meets the limit, if it does within the horizon. */
+  reachesLimitAt?: number;
+}
+
 interface Ring {
   labels: SeriesView["labels"];
   limit?: number;
@@ -122,6 +133,30 @@ export class SeriesBuffer {
       .map((id) => this.get(id))
       .filter((v): v is SeriesView => !!v)
       .filter((v) => !filter.namespace || v.labels.namespace === filter.namespace);
+  }
+
+  /** One line per series, for choosing what to chart without shipping every point. */
+  summaries(filter: { namespace?: string } = {}): SeriesSummary[] {
+    const out: SeriesSummary[] = [];
+    for (const id of this.ids()) {
+      const ring = this.rings.get(id);
+      const last = ring?.points[ring.points.length - 1];
+      if (!ring || !last || (filter.namespace && ring.labels.namespace !== filter.namespace))
+        continue;
+      const fc = this.forecast(ring);
+      const end = fc[fc.length - 1];
+      out.push({
+        id,
+        labels: ring.labels,
+        limit: ring.limit,
+        last: { t: last.t, v: last.v },
+        points: ring.points.length,
+        anomalies: ring.points.filter((p) => p.score >= this.anomalyAt).length,
+        reachesLimitAt:
+          end && ring.limit !== undefined && end.v >= ring.limit * 0.999 ? end.t : undefined,
+      });
+    }
+    return out;
   }
 
   get(id: string): SeriesView | undefined {

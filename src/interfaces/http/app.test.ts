@@ -187,6 +187,22 @@ describe("HTTP API", () => {
     expect(doc.paths["/api/v1/alerts"]).toBeDefined();
   });
 
+  it("lists series summaries and returns full series only by id", async () => {
+    await waitFor(() => rt.series.summaries().some((x) => x.points >= 3));
+    const list = (await (await get("/api/v1/series")).json()) as {
+      series: { id: string; points: number; last: { v: number } }[];
+    };
+    const first = list.series.find((x) => x.points >= 3);
+    expect(first && "lower" in first).toBe(false);
+    const one = (await (
+      await get(`/api/v1/series?id=${encodeURIComponent(first?.id ?? "")}`)
+    ).json()) as {
+      series: { id: string; points: { v: number; lower: number; upper: number }[] }[];
+    };
+    expect(one.series.map((x) => x.id)).toEqual([first?.id]);
+    expect(one.series[0]?.points.length).toBeGreaterThanOrEqual(3);
+  });
+
   it("serves the dashboard and uPlot from the same origin", async () => {
     const page = await get("/");
     expect(page.headers.get("content-security-policy")).toContain("default-src 'self'");

@@ -171,9 +171,12 @@ export function mountDashboardApi(app: Hono, o: DashboardApiOptions): void {
     "/api/v1/series",
     guard((c) => {
       const namespace = c.req.query("namespace");
-      const id = c.req.query("id");
-      const all = o.series?.list(namespace ? { namespace } : {}) ?? [];
-      return c.json({ series: id ? all.filter((s) => s.id === id) : all });
+      const ids = c.req.queries("id") ?? [];
+      // Summaries by default: a thousand pods' full rings would be megabytes every refresh.
+      if (!ids.length)
+        return c.json({ series: o.series?.summaries(namespace ? { namespace } : {}) ?? [] });
+      const full = ids.slice(0, 20).flatMap((id) => o.series?.get(id) ?? []);
+      return c.json({ series: full });
     }),
   );
   mountApprovalDecisions(app, o, guard);

@@ -399,12 +399,11 @@ async function loadAudit() {
 }
 
 async function loadCharts() {
-  const r = await api("/api/v1/series");
-  window.opsloopCharts.render(
-    document.getElementById("charts"),
-    document.getElementById("series-pick"),
-    r.series,
-  );
+  const { series } = await api("/api/v1/series");
+  const ids = window.opsloopCharts.choose(document.getElementById("series-pick"), series);
+  const q = new URLSearchParams(ids.map((id) => ["id", id]));
+  const full = ids.length ? (await api(`/api/v1/series?${q}`)).series : [];
+  window.opsloopCharts.render(document.getElementById("charts"), full, series.length);
 }
 
 const loaders = [

@@ -60,50 +60,52 @@
   }
 
   function pickDefaults(series) {
-    // The interesting ones first: a forecast heading for the limit, then anomalies, then the rest.
-    const rank = (s) =>
-      s.forecast.length && s.limit && s.forecast[1]?.v >= s.limit * 0.99
-        ? 0
-        : s.anomalies.length
-          ? 1
-          : 2;
+    // The interesting ones first: heading for the limit (soonest first), then anomalies.
+    const rank = (s) => (s.reachesLimitAt ? 0 : s.anomalies ? 1 : 2);
     return [...series]
-      .sort((a, b) => rank(a) - rank(b) || a.id.localeCompare(b.id))
+      .sort(
+        (a, b) =>
+          rank(a) - rank(b) ||
+          (a.reachesLimitAt ?? 0) - (b.reachesLimitAt ?? 0) ||
+          a.id.localeCompare(b.id),
+      )
       .slice(0, MAX_CHARTS)
       .map((s) => s.id);
   }
 
-  function syncPicker(picker, series) {
+  /** Keeps the picker in step with the series summaries; returns the ids to draw. */
+  function choose(picker, series) {
     const have = new Set([...picker.options].map((o) => o.value));
     const ids = series.map((s) => s.id);
-    if (ids.length === have.size && ids.every((id) => have.has(id))) return;
-    const selected = new Set([...picker.selectedOptions].map((o) => o.value));
-    const defaults = selected.size ? selected : new Set(pickDefaults(series));
-    picker.replaceChildren(
-      ...series.map((s) => {
-        const o = document.createElement("option");
-        o.value = s.id;
-        o.textContent = s.id;
-        o.selected = defaults.has(s.id);
-        return o;
-      }),
-    );
-    picker.size = Math.min(6, Math.max(1, series.length));
-  }
-
-  function render(container, picker, series) {
-    syncPicker(picker, series);
-    const wanted = new Set([...picker.selectedOptions].map((o) => o.value).slice(0, MAX_CHARTS));
-    if (!series.length) {
-      container.replaceChildren(
-        Object.assign(document.createElement("p"), {
-          className: "muted",
-          textContent: "no samples yet",
+    if (ids.length !== have.size || !ids.every((id) => have.has(id))) {
+      const selected = new Set([...picker.selectedOptions].map((o) => o.value));
+      const defaults = selected.size ? selected : new Set(pickDefaults(series));
+      picker.replaceChildren(
+        ...series.map((s) => {
+          const o = document.createElement("option");
+          o.value = s.id;
+          o.textContent = s.reachesLimitAt ? `${s.id} (heading for its limit)` : s.id;
+          o.selected = defaults.has(s.id);
+          return o;
         }),
       );
+      picker.size = Math.min(6, Math.max(1, series.length));
+    }
+    return [...picker.selectedOptions].map((o) => o.value).slice(0, MAX_CHARTS);
+  }
+
+  function render(container, series, available) {
+    const wanted = new Set(series.map((s) => s.id));
+    if (!available) {
+      const p = document.createElement("p");
+      p.className = "muted";
+      p.textContent = "no samples yet";
+      container.replaceChildren(p);
+      for (const c of charts.values()) c.plot.destroy();
       charts.clear();
       return;
     }
+    container.querySelector("p.muted")?.remove();
     for (const [id, c] of charts)
       if (!wanted.has(id)) {
         c.plot.destroy();
@@ -111,7 +113,6 @@
         charts.delete(id);
       }
     for (const s of series) {
-      if (!wanted.has(s.id)) continue;
       const have = charts.get(s.id);
       if (have) {
         have.plot.setData(columns(s));
@@ -120,11 +121,10 @@
       const box = document.createElement("div");
       box.className = "chart";
       box.dataset.series = s.id;
-      container.querySelector("p.muted")?.remove();
       container.append(box);
       charts.set(s.id, { box, plot: make(box, s) });
     }
   }
 
-  window.opsloopCharts = { render };
+  window.opsloopCharts = { choose, render };
 })();
