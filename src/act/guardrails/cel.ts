@@ -55,6 +55,9 @@ export function compileCondition(expr: string): Compiled {
   return out;
 }
 
+/** API objects as JSON (client-node models hold Dates and class instances CEL cannot read). */
+const plain = (v: unknown): unknown => (v == null ? null : JSON.parse(JSON.stringify(v)));
+
 /** The CEL activation for a request; absent values are null so a rule reading them errors or tests them. */
 export function celContext(req: GuardrailRequest): Record<string, unknown> {
   return {
@@ -64,8 +67,8 @@ export function celContext(req: GuardrailRequest): Record<string, unknown> {
       namespace: req.target.namespace ?? "",
       name: req.target.name,
     },
-    object: req.object ?? null,
-    namespaceObject: req.namespaceObject ?? null,
+    object: plain(req.object),
+    namespaceObject: plain(req.namespaceObject),
     namespaceLabels: req.namespaceLabels ?? null,
     runbook: req.runbook ?? null,
     finding: req.finding ?? null,

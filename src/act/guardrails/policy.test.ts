@@ -237,4 +237,30 @@ describe("guardrail policy", () => {
     ]);
     expect(policy.maintenanceWindows[0]?.timezone).toBe("Europe/Berlin");
   });
+
+  it("gives CEL the target object as JSON, so client-node Dates read as timestamps", () => {
+    const policy = parsePolicy({
+      allowedActions: ["scale"],
+      rules: [
+        {
+          name: "new-deployments",
+          effect: "requireApproval",
+          condition:
+            "timestamp(object.metadata.creationTimestamp) > timestamp('2026-01-05T00:00:00Z') && object.spec.replicas >= 3",
+          reason: "deployments younger than the last release are scaled by humans",
+        },
+      ],
+    });
+    const req = (created: string, replicas: number) =>
+      evaluate(policy, {
+        action: "scale",
+        target: worker,
+        namespaceLabels: {},
+        object: { metadata: { creationTimestamp: new Date(created) }, spec: { replicas } },
+        ...history,
+      });
+    expect(verdictState(req("2026-01-05T10:00:00Z", 3))).toBe("needs_approval");
+    expect(verdictState(req("2026-01-05T10:00:00Z", 2))).toBe("allowed");
+    expect(verdictState(req("2025-12-01T00:00:00Z", 3))).toBe("allowed");
+  });
 });

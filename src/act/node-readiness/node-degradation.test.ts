@@ -13,6 +13,7 @@ import {
   type KubeConfig,
 } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
 import type { Finding } from "../../core/types.ts";
 import type { SimCluster } from "../../sim/cluster.ts";
 import { startScenario } from "../../sim/scenarios/harness.ts";
@@ -239,5 +240,31 @@ describe("predictive node isolation on node-degradation", () => {
         (t) => t.key === "readiness.k8s.io/storage",
       ),
     ).toBe(false);
+  });
+
+  it("stands back while the upstream controller runs", async () => {
+    const apply = `apiVersion: v1
+kind: Namespace
+metadata: { name: nrr-system }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: nrr-controller-manager, namespace: nrr-system }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: nrr } }
+  template:
+    metadata: { labels: { app: nrr } }
+    spec:
+      containers: [{ name: manager, image: "ghcr.io/acme/api:2.4.0" }]
+`;
+    cluster.apply(parseAllDocuments(apply).map((d) => d.toJSON()));
+    cluster.step(60_000);
+    const enforcer = new NodeReadinessEnforcer({ kc, clock: cluster.clock });
+    expect(await enforcer.upstreamInstalled()).toBe(true);
+    expect(await enforcer.reconcile()).toEqual({
+      skipped: "the upstream node-readiness-controller is running",
+      rules: [],
+    });
   });
 });
