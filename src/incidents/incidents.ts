@@ -13,6 +13,7 @@ import type { ActionSummary, Finding, Incident } from "../core/types.ts";
 import { refKey } from "../diagnose/owners.ts";
 import type { Db } from "../store/sqlite.ts";
 import { place, related, type SignalState } from "./correlate.ts";
+import { KnowledgeBase } from "./knowledge.ts";
 import { episodeOf, refresh, visibleState } from "./lifecycle.ts";
 import {
   deleteIncident,
@@ -59,6 +60,8 @@ export class IncidentManager {
   private readonly topology: () => Topology;
   private readonly active = new Map<string, IncidentRecord>();
   private readonly listeners: ((events: IncidentEvent[]) => void)[] = [];
+  /** Resolved incidents with cause, actions and outcome; similar past incidents. */
+  readonly knowledge: KnowledgeBase;
 
   constructor(db: Db, opts: IncidentOptions = {}) {
     this.db = db;
@@ -69,6 +72,7 @@ export class IncidentManager {
       windowMs: opts.windowMs ?? 15 * 60_000,
     };
     this.topology = opts.topology ?? emptyTopology;
+    this.knowledge = new KnowledgeBase(db);
     for (const inc of loadIncidents(db, { active: true })) this.active.set(inc.id, inc);
   }
 
@@ -166,8 +170,12 @@ export class IncidentManager {
         const inc = this.active.get(id);
         if (!inc) continue;
         const next = refresh(inc, now, this.opts);
-        this.store(next);
         const was = before.get(id);
+        if (was === undefined && !next.previous && !next.recurrenceOf) {
+          const past = this.knowledge.recurrenceOf(next);
+          if (past) next.recurrenceOf = past.incidentId;
+        }
+        this.store(next);
         if (was === undefined) events.push({ type: "opened", incident: next });
         else if (was !== visibleState(next)) events.push({ type: "updated", incident: next });
       }
@@ -274,6 +282,7 @@ export class IncidentManager {
         updatedAt: now,
       };
       this.store(resolved);
+      this.knowledge.record(resolved, inc.status === "escalated");
       events.push({ type: "resolved", incident: resolved });
     }
     return events;

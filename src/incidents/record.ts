@@ -24,6 +24,8 @@ export interface IncidentRecord extends Incident {
   acknowledgedBy?: string;
   /** Ids of incidents merged into this one when a signal showed they share a cause. */
   mergedFrom?: string[];
+  /** A past incident (by id) this one repeats, found by the knowledge base when it opened. */
+  recurrenceOf?: string;
   /** Earlier episodes of the same incident key (recurrences), oldest first. */
   previous?: Episode[];
 }

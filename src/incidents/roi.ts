@@ -41,7 +41,7 @@ function occurrences(db: Db): Occurrence[] {
     prev.forEach((e, i) => {
       out.push({ ...e, recurrence: i > 0 });
     });
-    out.push({ ...episodeOf(inc), recurrence: prev.length > 0 });
+    out.push({ ...episodeOf(inc), recurrence: prev.length > 0 || inc.recurrenceOf !== undefined });
   }
   return out;
 }

@@ -50,6 +50,16 @@ const MIGRATIONS: string[] = [
      updated_at INTEGER NOT NULL,
      body TEXT NOT NULL
    );`,
+  // Knowledge (src/incidents/knowledge.ts): one row per resolved incident episode with its
+  // cause, actions and outcome, searched for similar past incidents and runbooks that worked.
+  `CREATE TABLE knowledge (
+     id TEXT PRIMARY KEY,
+     incident_id TEXT NOT NULL,
+     resolved_at INTEGER NOT NULL,
+     signature TEXT NOT NULL,
+     body TEXT NOT NULL
+   );
+   CREATE INDEX knowledge_signature ON knowledge(signature);`,
 ];
 
 export type Db = DatabaseSync;

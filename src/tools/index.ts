@@ -6,6 +6,7 @@
 
 import { APPROVAL_TOOLS } from "./approval-tools.ts";
 import { CLUSTER_TOOLS } from "./cluster-tools.ts";
+import { INCIDENT_TOOLS } from "./incident-tools.ts";
 import { METRICS_TOOLS } from "./metrics-tools.ts";
 import { PREDICT_TOOLS } from "./predict-tools.ts";
 import type { Tool } from "./registry.ts";
@@ -13,7 +14,14 @@ import { ToolRegistry } from "./registry.ts";
 import { LOOP_TOOLS } from "./tools.ts";
 
 export function allTools(): Tool[] {
-  return [...LOOP_TOOLS, ...PREDICT_TOOLS, ...APPROVAL_TOOLS, ...CLUSTER_TOOLS, ...METRICS_TOOLS];
+  return [
+    ...LOOP_TOOLS,
+    ...PREDICT_TOOLS,
+    ...APPROVAL_TOOLS,
+    ...CLUSTER_TOOLS,
+    ...METRICS_TOOLS,
+    ...INCIDENT_TOOLS,
+  ];
 }
 
 /** Read-only tools only, unless writes are allowed (MCP `--allow-write`, the agent's policy). */

@@ -1,0 +1,130 @@
+/**
+ * Incident knowledge as tools: search past incidents by text or by an incident's likeness,
+ * and read one incident with its signals, similar past incidents and the runbooks to try
+ * (the one that worked on a similar incident first).
+ */
+import { z } from "zod";
+import { matches } from "../act/runbook.ts";
+import { OpsloopError } from "../core/errors.ts";
+import type { SimilarIncident } from "../incidents/knowledge.ts";
+import type { ToolContext } from "./context.ts";
+import { defineTool, type Tool } from "./registry.ts";
+import { ActionSummarySchema, IncidentSchema, ObjectRefSchema } from "./schemas.ts";
+
+const READ = { readOnly: true, destructive: false, idempotent: true, openWorld: false };
+
+const PastIncidentSchema = z.object({
+  incidentId: z.string(),
+  title: z.string(),
+  cause: z.string(),
+  reasons: z.array(z.string()),
+  subject: ObjectRefSchema,
+  outcome: z.enum(["auto-resolved", "resolved-after-escalation", "resolved"]),
+  runbook: z.string().optional(),
+  actions: z.array(ActionSummarySchema),
+  openedAt: z.number(),
+  resolvedAt: z.number(),
+  score: z.number(),
+  sameReason: z.boolean(),
+  sameWorkload: z.boolean(),
+});
+
+function past(s: SimilarIncident): z.input<typeof PastIncidentSchema> {
+  const e = s.entry;
+  return {
+    incidentId: e.incidentId,
+    title: e.title,
+    cause: e.cause,
+    reasons: e.reasons,
+    subject: e.subject,
+    outcome: e.outcome,
+    ...(e.runbook ? { runbook: e.runbook } : {}),
+    actions: e.actions,
+    openedAt: e.openedAt,
+    resolvedAt: e.resolvedAt,
+    score: Number(s.score.toFixed(3)),
+    sameReason: s.sameReason,
+    sameWorkload: s.sameWorkload,
+  };
+}
+
+function incidentOrThrow(ctx: ToolContext, id: string) {
+  const inc = ctx.incidents.get(id);
+  if (!inc) throw new OpsloopError("not_found", `no incident ${id}`);
+  return inc;
+}
+
+const searchIncidents = defineTool({
+  name: "search_incidents",
+  title: "Search past incidents",
+  description:
+    "Resolved incidents most similar to a text query or to an incident (by id): cause, actions taken, outcome and the runbook that worked.",
+  input: z
+    .object({
+      query: z.string().min(1).optional(),
+      incidentId: z.string().optional(),
+      limit: z.number().int().positive().max(50).default(5),
+    })
+    .strict()
+    .refine((i) => i.query !== undefined || i.incidentId !== undefined, {
+      message: "give a query or an incidentId",
+    }),
+  output: z.object({ results: z.array(PastIncidentSchema) }),
+  annotations: READ,
+  run: async (ctx, input) => {
+    const q = input.incidentId ? incidentOrThrow(ctx, input.incidentId) : (input.query as string);
+    return { results: ctx.incidents.knowledge.similar(q, { limit: input.limit }).map(past) };
+  },
+});
+
+const getIncident = defineTool({
+  name: "get_incident",
+  title: "Get incident",
+  description:
+    "One incident with its lifecycle timestamps, grouped signals, similar past incidents and the runbooks to try, the one that worked before first.",
+  input: z.object({ id: z.string() }).strict(),
+  output: z.object({
+    incident: IncidentSchema,
+    acknowledgedAt: z.number().optional(),
+    recurrenceOf: z.string().optional(),
+    signals: z.array(
+      z.object({
+        fingerprint: z.string(),
+        source: z.enum(["alert", "finding"]),
+        reason: z.string(),
+        subject: ObjectRefSchema,
+        firstAt: z.number(),
+        lastAt: z.number(),
+        resolvedAt: z.number().optional(),
+        episodes: z.number(),
+      }),
+    ),
+    similar: z.array(PastIncidentSchema),
+    proposedRunbooks: z.array(z.string()),
+  }),
+  annotations: READ,
+  run: async (ctx, input) => {
+    const inc = incidentOrThrow(ctx, input.id);
+    const lead = inc.findings[0];
+    const candidates = ctx.runbooks.filter((r) => lead && matches(r, lead)).map((r) => r.name);
+    return {
+      incident: inc,
+      ...(inc.acknowledgedAt !== undefined ? { acknowledgedAt: inc.acknowledgedAt } : {}),
+      ...(inc.recurrenceOf ? { recurrenceOf: inc.recurrenceOf } : {}),
+      signals: inc.signals.map((s) => ({
+        fingerprint: s.fingerprint,
+        source: s.source,
+        reason: s.reason,
+        subject: s.subject,
+        firstAt: s.firstAt,
+        lastAt: s.lastAt,
+        ...(s.resolvedAt !== undefined ? { resolvedAt: s.resolvedAt } : {}),
+        episodes: s.episodes,
+      })),
+      similar: ctx.incidents.knowledge.similar(inc).map(past),
+      proposedRunbooks: ctx.incidents.knowledge.proposeRunbooks(inc, candidates),
+    };
+  },
+});
+
+export const INCIDENT_TOOLS: Tool[] = [searchIncidents, getIncident] as Tool[];
