@@ -42,6 +42,17 @@ describe("HTTP API", () => {
     expect(ready.status).toBe(200);
   });
 
+  it("refuses a Host that is not loopback (DNS rebinding)", async () => {
+    const res = await createRuntimeHttpApp(rt).request("/api/v1/incidents", {
+      headers: { host: "attacker.example:8787" },
+    });
+    expect(res.status).toBe(403);
+    const ok = await createRuntimeHttpApp(rt).request("/healthz", {
+      headers: { host: "localhost:1" },
+    });
+    expect(ok.status).toBe(200);
+  });
+
   it("serves read-only tools as GET with typed query input", async () => {
     await waitFor(() => rt.incidents.list().length > 0);
     const res = await get("/api/v1/incidents");

@@ -44,6 +44,20 @@ export interface HttpAppOptions {
   extraRoutes?: ExtraRoute[];
   /** Serve the web dashboard at `/` (default true). */
   dashboard?: boolean;
+  /**
+   * Host header names accepted (any port). Default: loopback names only, so a web page that
+   * rebinds its own DNS name to 127.0.0.1 cannot read the API through the victim's browser.
+   */
+  allowedHosts?: string[];
+}
+
+const LOOPBACK = ["127.0.0.1", "localhost", "[::1]"];
+
+/** `example.com:8787` → `example.com`, `[::1]:8787` → `[::1]`. */
+function hostName(header: string): string {
+  return header.startsWith("[")
+    ? header.slice(0, header.indexOf("]") + 1)
+    : (header.split(":")[0] ?? "");
 }
 
 export function createHttpApp(o: HttpAppOptions): Hono {
@@ -54,6 +68,13 @@ export function createHttpApp(o: HttpAppOptions): Hono {
   o.events?.on("action", (i, a) => live.emit("action", i, a));
 
   app.onError((e, c) => problemResponse(c, e));
+  const hosts = new Set((o.allowedHosts ?? LOOPBACK).map((h) => h.toLowerCase()));
+  app.use(async (c, next) => {
+    const host = hostName((c.req.header("host") ?? "").toLowerCase());
+    if (host && !hosts.has(host))
+      return problemResponse(c, new OpsloopError("denied", `host ${host} is not served here`));
+    await next();
+  });
   app.notFound((c) =>
     c.json(
       {
@@ -109,6 +130,7 @@ export interface RuntimeHttpOptions {
   extraRoutes?: ExtraRoute[];
   dashboard?: boolean;
   roi?: () => unknown;
+  allowedHosts?: string[];
 }
 
 /**
@@ -155,5 +177,6 @@ export function createRuntimeHttpApp(rt: Runtime, o: RuntimeHttpOptions = {}): H
     roi: o.roi ?? (() => roiReport(rt.db)),
     extraRoutes: [alertWebhook(rt, o.token), ...(o.extraRoutes ?? [])],
     dashboard: o.dashboard,
+    allowedHosts: o.allowedHosts,
   });
 }
