@@ -24,9 +24,11 @@ export interface ToolContext {
   runbooks: Runbook[];
   clock: Clock;
   /** Usage history (objects + metric samples) over the last N days, for right-sizing and scaling plans. */
-  usageHistory?: (days: number) => History;
+  usageHistory?: (days: number) => History | Promise<History>;
   /** The cluster the read tools (list_resources, get_pod_logs, ...) query; absent = no cluster tools. */
   kube?: KubeConfig;
   /** Prometheus-compatible API for query_metrics; absent = query_metrics reports it is not configured. */
   prometheus?: PromClient;
+  /** Anomalies the live detect pipeline holds now (`DetectPipeline.anomalies()`), for get_anomalies. */
+  anomalies?: () => Finding[];
 }

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { OpsloopError } from "../core/errors.ts";
 import { forecast } from "../forecast/forecast.ts";
+import type { History } from "../forecast/history/simulated.ts";
 import { planWorkload } from "../forecast/plan-workload.ts";
 import { rightsize } from "../forecast/rightsize.ts";
 import { minReplicasSchedule } from "../forecast/scaling-manifests.ts";
@@ -11,7 +12,7 @@ import { defineTool, type Tool } from "./registry.ts";
 
 const READ = { readOnly: true, destructive: false, idempotent: true, openWorld: false };
 
-function history(ctx: ToolContext, days: number) {
+async function history(ctx: ToolContext, days: number): Promise<History> {
   if (!ctx.usageHistory)
     throw new OpsloopError(
       "unavailable",
@@ -79,7 +80,7 @@ const planScalingTool = defineTool({
   }),
   annotations: READ,
   run: async (ctx, i) => {
-    const h = history(ctx, i.days);
+    const h = await history(ctx, i.days);
     const w = planWorkload(
       h,
       { kind: "Deployment", namespace: i.namespace, name: i.name },
@@ -129,7 +130,7 @@ const rightsizeTool = defineTool({
   }),
   annotations: READ,
   run: async (ctx, i) => {
-    const h = history(ctx, i.days);
+    const h = await history(ctx, i.days);
     return {
       recommendations: collectUsage(h.samples, h.snap)
         .filter((u) => !i.namespace || u.namespace === i.namespace)
