@@ -7,6 +7,7 @@
 import { APPROVAL_TOOLS } from "./approval-tools.ts";
 import { CLUSTER_TOOLS } from "./cluster-tools.ts";
 import { DETECT_TOOLS } from "./detect-tools.ts";
+import { INCIDENT_TOOLS } from "./incident-tools.ts";
 import { METRICS_TOOLS } from "./metrics-tools.ts";
 import { PREDICT_TOOLS } from "./predict-tools.ts";
 import type { Tool } from "./registry.ts";
@@ -20,6 +21,7 @@ export function allTools(): Tool[] {
     ...APPROVAL_TOOLS,
     ...CLUSTER_TOOLS,
     ...METRICS_TOOLS,
+    ...INCIDENT_TOOLS,
     ...DETECT_TOOLS,
   ];
 }
