@@ -1,10 +1,22 @@
 /** Resolves a pod to the workload that owns it (Pod → ReplicaSet → Deployment via ownerReferences). */
-import type { V1ObjectMeta } from "@kubernetes/client-node";
+import type { V1ObjectMeta, V1ReplicaSet } from "@kubernetes/client-node";
 import type { ObjectRef } from "../core/types.ts";
 import type { ClusterSnapshot } from "../sources/kubernetes/snapshot.ts";
 
 function controllerOf(meta: V1ObjectMeta | undefined) {
   return meta?.ownerReferences?.find((o) => o.controller) ?? meta?.ownerReferences?.[0];
+}
+
+const RS_INDEX = new WeakMap<ClusterSnapshot, Map<string, V1ReplicaSet>>();
+
+/** ns/name → ReplicaSet, built once per snapshot: a lookup per pod must not scan every ReplicaSet. */
+function replicaSet(snap: ClusterSnapshot, ns: string | undefined, name: string) {
+  let idx = RS_INDEX.get(snap);
+  if (!idx) {
+    idx = new Map(snap.replicaSets.map((r) => [`${r.metadata?.namespace}/${r.metadata?.name}`, r]));
+    RS_INDEX.set(snap, idx);
+  }
+  return idx.get(`${ns}/${name}`);
 }
 
 export function owningWorkload(snap: ClusterSnapshot, meta: V1ObjectMeta | undefined): ObjectRef {
@@ -13,9 +25,7 @@ export function owningWorkload(snap: ClusterSnapshot, meta: V1ObjectMeta | undef
   const owner = controllerOf(meta);
   if (!owner) return self;
   if (owner.kind === "ReplicaSet") {
-    const rs = snap.replicaSets.find(
-      (r) => r.metadata?.namespace === ns && r.metadata?.name === owner.name,
-    );
+    const rs = replicaSet(snap, ns, owner.name);
     const dep = controllerOf(rs?.metadata);
     if (dep?.kind === "Deployment")
       return { kind: "Deployment", namespace: ns, name: dep.name, uid: dep.uid };

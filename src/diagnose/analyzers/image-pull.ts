@@ -49,21 +49,34 @@ export interface PullDiagnosis {
   rootCause: string;
   evidence: Evidence[];
   fix: string;
-  /** Another tag of the same repository that runs in the cluster: a known-good candidate. */
+  /** Another tag of the same repository that has run in the cluster: a known-good candidate. */
   runningTag?: string;
 }
 
-/** Tags of a repository that containers of the cluster currently run (so they exist). */
-function runningTags(snap: ClusterSnapshot, repository: string): string[] {
-  const tags = new Set<string>();
+/**
+ * Tags of a repository known to exist: ones containers of the cluster run now, else the ones
+ * older ReplicaSets of the same namespace used (a pull that once succeeded).
+ */
+function knownTags(snap: ClusterSnapshot, pod: V1Pod, repository: string): string[] {
+  const running = new Set<string>();
   for (const p of snap.pods) {
     for (const cs of p.status?.containerStatuses ?? []) {
-      if (!cs.state?.running) continue;
       const img = splitImage(cs.image);
-      if (img.repository === repository) tags.add(img.tag);
+      if (cs.state?.running && img.repository === repository) running.add(img.tag);
     }
   }
-  return [...tags].sort();
+  if (running.size) return [...running].sort();
+  const history = snap.replicaSets
+    .filter(
+      (rs) =>
+        rs.metadata?.namespace === pod.metadata?.namespace &&
+        (rs.status?.readyReplicas ?? 0) + (rs.status?.availableReplicas ?? 0) > 0,
+    )
+    .flatMap((rs) => rs.spec?.template?.spec?.containers ?? [])
+    .map((c) => splitImage(c.image ?? ""))
+    .filter((img) => img.repository === repository)
+    .map((img) => img.tag);
+  return [...new Set(history)].sort();
 }
 
 function pullMessage(snap: ClusterSnapshot, pod: V1Pod, cs: V1ContainerStatus) {
@@ -112,9 +125,9 @@ export function diagnosePull(
         : classifyPullError(msg.text);
   const { repository, tag } = splitImage(cs.image);
   const others =
-    cause === "not-found" ? runningTags(snap, repository).filter((t) => t !== tag) : [];
+    cause === "not-found" ? knownTags(snap, pod, repository).filter((t) => t !== tag) : [];
   const runningTag = others[others.length - 1];
-  const hint = runningTag ? ` (tag ${runningTag} of ${repository} runs in the cluster)` : "";
+  const hint = runningTag ? ` (tag ${runningTag} of ${repository} has run in the cluster)` : "";
   const evidence: Evidence[] = [
     {
       type: "status",

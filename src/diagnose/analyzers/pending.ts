@@ -50,9 +50,14 @@ function claimCause(snap: ClusterSnapshot, pod: V1Pod): Cause[] {
     const sc = pvc.spec?.storageClassName;
     const classes = snap.storageClasses.map((s) => s.metadata?.name ?? "");
     if (sc && !classes.includes(sc)) {
-      const like = similarName(sc, classes);
+      const like = similarName(sc, classes) ?? (classes.length === 1 ? classes[0] : undefined);
+      const others = like
+        ? ` (${like} does)`
+        : classes.length
+          ? ` (existing: ${classes.join(", ")})`
+          : "";
       out.push({
-        text: `PersistentVolumeClaim ${name} is unbound because its StorageClass ${sc} does not exist${like ? ` (${like} does)` : ""}`,
+        text: `PersistentVolumeClaim ${name} is unbound because its StorageClass ${sc} does not exist${others}`,
         fix: `recreate claim ${name} with an existing storageClassName${like ? ` such as ${like}` : ""} (the field is immutable) or create StorageClass ${sc}`,
       });
     } else if (

@@ -10,7 +10,7 @@ import type { V1ContainerStatus, V1Pod } from "@kubernetes/client-node";
 import type { Evidence, Finding, ObjectRef } from "../../core/types.ts";
 import type { ClusterSnapshot, LogReader } from "../../sources/kubernetes/snapshot.ts";
 import { owningWorkload, refKey } from "../owners.ts";
-import { makeFinding, type Problem, podRef } from "./common.ts";
+import { eventIndex, makeFinding, type Problem, podRef } from "./common.ts";
 import {
   describeMissing,
   type MissingRef,
@@ -103,14 +103,7 @@ function configProblem(snap: ClusterSnapshot, pod: V1Pod, cs: V1ContainerStatus)
 /** Volumes that cannot be set up keep every container in ContainerCreating (FailedMount events). */
 function mountProblem(snap: ClusterSnapshot, pod: V1Pod): Problem | undefined {
   const ns = pod.metadata?.namespace ?? "";
-  const failed = snap.events.find(
-    (e) =>
-      e.reason === "FailedMount" &&
-      e.involvedObject.kind === "Pod" &&
-      e.involvedObject.namespace === ns &&
-      e.involvedObject.name === pod.metadata?.name &&
-      (!e.involvedObject.uid || e.involvedObject.uid === pod.metadata?.uid),
-  );
+  const failed = eventIndex(snap).of("Pod", pod.metadata, "FailedMount")[0];
   if (!failed) return undefined;
   const evidence: Evidence[] = [{ type: "event", text: `Warning FailedMount: ${failed.message}` }];
   const missing = missingVolumeRefs(snap, pod);
