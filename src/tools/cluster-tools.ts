@@ -106,7 +106,7 @@ const listResources = defineTool({
     const rest = (page.items ?? []).slice(cursor.offset);
     const shaped = rest.map((o) =>
       input.fields
-        ? project(redactObject(o), input.fields)
+        ? project(redactObject(slim(o)), input.fields)
         : redactObject(slim({ ...o, kind: res.kind })),
     );
     const items = fitItems(shaped, cursor.limit, DEFAULT_MAX_BYTES);
