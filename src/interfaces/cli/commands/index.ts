@@ -7,6 +7,7 @@ import { registerDetectCommand } from "./detect.ts";
 import { registerForecastCommand } from "./forecast.ts";
 import { registerGenerateCommand } from "./generate.ts";
 import { registerMcpCommand } from "./mcp.ts";
+import { registerNodeReadinessCommand } from "./node-readiness.ts";
 import { registerPlanScalingCommand } from "./plan-scaling.ts";
 import { registerPolicyCommand } from "./policy.ts";
 import { registerRcaCommand } from "./rca.ts";
@@ -22,6 +23,7 @@ export function registerCommands(program: Command): void {
   registerAuditCommand(program);
   registerApprovalsCommand(program);
   registerPolicyCommand(program);
+  registerNodeReadinessCommand(program);
   registerDetectCommand(program);
   registerForecastCommand(program);
   registerRightsizeCommand(program);
