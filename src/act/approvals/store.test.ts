@@ -50,12 +50,21 @@ describe("approval store", () => {
     expect(store.list({ status: "pending" })).toEqual([]);
   });
 
-  it("expires a pending request after its time to live", () => {
-    const { store, request, clock } = setup(60_000);
+  it("expires a pending request after its time to live, and audits the expiry once", () => {
+    const { store, request, clock, audit } = setup(60_000);
     const { approval, token } = store.create(request);
     clock.advance(60_000);
     expect(store.get(approval.id)?.status).toBe("expired");
     expect(() => store.approve(approval.id, { actor: "alice", token })).toThrow(/is expired/);
+    const seen: string[] = [];
+    store.onDecision((a) => seen.push(`${a.id}:${a.status}`));
+    expect(store.expireDue().map((a) => a.id)).toEqual([approval.id]);
+    expect(store.expireDue()).toEqual([]);
+    expect(seen).toEqual([`${approval.id}:expired`]);
+    expect(audit.list().map((r) => [r.action, r.actor])).toEqual([
+      ["approval-requested", "opsloop/agent"],
+      ["approval-expired", "opsloop/approvals"],
+    ]);
   });
 
   it("tells same-process listeners about each decision", () => {

@@ -144,6 +144,41 @@ export class ApprovalStore {
     return this.decide(row, "rejected", opts.actor, opts.reason);
   }
 
+  /**
+   * Marks pending requests past their deadline as expired, audits each and tells listeners.
+   * Call it on the agent's tick; reads already report such requests as expired meanwhile.
+   */
+  expireDue(): Approval[] {
+    const now = this.clock.now();
+    const rows = this.db
+      .prepare(
+        "SELECT * FROM approvals WHERE status = 'pending' AND expires_at <= ? ORDER BY created_at",
+      )
+      .all(now) as unknown as Row[];
+    const out: Approval[] = [];
+    for (const row of rows) {
+      const res = this.db
+        .prepare(
+          "UPDATE approvals SET status = 'expired', decided_at = ?, decided_by = 'opsloop/approvals', token_hash = NULL WHERE id = ? AND status = 'pending'",
+        )
+        .run(now, row.id);
+      if (Number(res.changes) !== 1) continue;
+      const body = JSON.parse(row.body) as ApprovalRequest;
+      this.audit.append({
+        actor: "opsloop/approvals",
+        action: "approval-expired",
+        target: body.target,
+        why: `nobody decided within ${Math.round(this.ttlMs / 60_000)} min`,
+        result: "expired",
+        details: { approvalId: row.id, runId: body.runId, action: body.action },
+      });
+      const approval = this.mustGet(row.id);
+      for (const cb of this.listeners) cb(approval);
+      out.push(approval);
+    }
+    return out;
+  }
+
   /** Same-process notification of every decision; returns an unsubscribe function. */
   onDecision(cb: DecisionListener): () => void {
     this.listeners.add(cb);
