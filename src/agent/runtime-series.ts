@@ -58,6 +58,8 @@ export interface SeriesBufferOptions {
   anomalyAt?: number;
   /** How far ahead the forecast line is drawn, in ms. */
   horizonMs?: number;
+  /** A series not scraped for this long (its pod is gone) is dropped. */
+  staleMs?: number;
 }
 
 const METRIC = "container_memory_working_set_bytes";
@@ -69,12 +71,15 @@ export class SeriesBuffer {
   private readonly maxSeries: number;
   private readonly anomalyAt: number;
   private readonly horizonMs: number;
+  private readonly staleMs: number;
 
   constructor(opts: SeriesBufferOptions = {}) {
     this.capacity = opts.capacity ?? 600;
     this.maxSeries = opts.maxSeries ?? 200;
-    this.anomalyAt = opts.anomalyAt ?? 0.9;
+    // 0.5 is where the ensemble detector starts explaining a score: its own "notable".
+    this.anomalyAt = opts.anomalyAt ?? 0.5;
     this.horizonMs = opts.horizonMs ?? 30 * 60_000;
+    this.staleMs = opts.staleMs ?? 10 * 60_000;
   }
 
   /** Adds one scrape's samples (container memory working set and the memory limits). */
@@ -119,6 +124,8 @@ export class SeriesBuffer {
   }
 
   private evict(): void {
+    const newest = Math.max(...[...this.rings.values()].map((r) => r.lastSeen));
+    for (const [id, r] of this.rings) if (newest - r.lastSeen > this.staleMs) this.rings.delete(id);
     if (this.rings.size <= this.maxSeries) return;
     const oldest = [...this.rings.entries()].sort((a, b) => a[1].lastSeen - b[1].lastSeen);
     for (const [id] of oldest.slice(0, this.rings.size - this.maxSeries)) this.rings.delete(id);
