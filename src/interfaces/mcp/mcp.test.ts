@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Finding } from "../../core/types.ts";
 import { allTools } from "../../tools/index.ts";
 import { createMcpServer } from "./server.ts";
-import { type McpFixture, PLANTED, startMcpFixture } from "./test-fixture.ts";
+import { callEveryTool, type McpFixture, PLANTED, startMcpFixture } from "./test-fixture.ts";
 
 let f: McpFixture;
 
@@ -39,17 +39,6 @@ async function connect(opts: { allowWrite?: boolean; elicit?: Elicit; findings?:
   await client.connect(b);
   return { client, asked };
 }
-
-/** Arguments that make each read tool do real work against the fixture cluster. */
-const ARGS: Record<string, Record<string, unknown>> = {
-  list_resources: { kind: "pods" },
-  get_resource: { kind: "pod", name: "api" },
-  get_pod_logs: { pod: "api" },
-  list_events: {},
-  query_metrics: { query: "up" },
-  forecast: { values: [1, 2, 3, 4, 5, 6, 7, 8], horizon: 2 },
-  propose_remediation: { incidentId: "none" },
-};
 
 const text = (r: unknown) => JSON.stringify(r);
 
@@ -86,17 +75,18 @@ describe("opsloop MCP server (in-process, SDK client)", () => {
 
   it("calls every read tool against the simulator; the API server sees only GETs and no output holds a planted secret", async () => {
     const { client } = await connect();
-    const { tools } = await client.listTools();
     f.harness.cluster.apiServer?.clearRequests();
-    const outputs: string[] = [];
-    for (const t of tools) {
-      const r = await client.callTool({ name: t.name, arguments: ARGS[t.name] ?? {} });
-      outputs.push(text(r));
-    }
+    const outputs = await callEveryTool(client);
     const requests = f.harness.cluster.apiServer?.requests() ?? [];
     expect(requests.length).toBeGreaterThan(0);
     expect(requests.filter((q) => q.method !== "GET")).toEqual([]);
-    for (const secret of PLANTED) for (const out of outputs) expect(out).not.toContain(secret);
+    for (const secret of PLANTED)
+      for (const out of outputs.values()) expect(out).not.toContain(secret);
+  });
+
+  it("keeps annotations consistent: a read-only tool is never destructive", () => {
+    for (const t of allTools())
+      if (t.annotations.readOnly) expect(t.annotations.destructive, t.name).toBe(false);
   });
 
   it("never returns planted secrets from Secrets, env vars, or logs (current and previous), whatever the projection", async () => {

@@ -3,6 +3,8 @@
  * and a bearer token in container logs), the opsloop runtime over it, and the ToolContext the MCP
  * server runs against. Never used by production code.
  */
+
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { type Runtime, startRuntime } from "../../agent/runtime.ts";
 import { POD_BEHAVIOUR_ANNOTATION } from "../../sim/behaviour.ts";
 import type { SimCluster } from "../../sim/cluster.ts";
@@ -114,4 +116,34 @@ export async function startMcpFixture(): Promise<McpFixture> {
       await harness.close();
     },
   };
+}
+
+/** Arguments that make each tool do real work against the fixture cluster (others take `{}`). */
+export const TOOL_ARGS: Record<string, Record<string, unknown>> = {
+  list_resources: { kind: "pods" },
+  get_resource: { kind: "pod", name: "api" },
+  get_pod_logs: { pod: "api" },
+  list_events: {},
+  query_metrics: { query: "up" },
+  forecast: { values: [1, 2, 3, 4, 5, 6, 7, 8], horizon: 2 },
+  propose_remediation: { incidentId: "none" },
+};
+
+/** Tools that need something the fixture does not have, and say so with isError. */
+const NEEDS_MORE = new Set(["query_metrics", "propose_remediation"]);
+
+/**
+ * Calls every listed tool; returns each raw result as JSON text. Cluster tools must succeed;
+ * any tool may report isError for missing inputs, but none may fail at the protocol level.
+ */
+export async function callEveryTool(client: Client): Promise<Map<string, string>> {
+  const { tools } = await client.listTools();
+  const out = new Map<string, string>();
+  for (const t of tools) {
+    const r = await client.callTool({ name: t.name, arguments: TOOL_ARGS[t.name] ?? {} });
+    if (r.isError && t.annotations?.openWorldHint && !NEEDS_MORE.has(t.name))
+      throw new Error(`${t.name} failed: ${JSON.stringify(r.content)}`);
+    out.set(t.name, JSON.stringify(r));
+  }
+  return out;
 }

@@ -1,10 +1,11 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allTools } from "../../tools/index.ts";
 import { type McpHttpServer, startMcpHttp } from "./http.ts";
-import { type McpFixture, PLANTED, startMcpFixture } from "./test-fixture.ts";
+import { callEveryTool, type McpFixture, PLANTED, startMcpFixture } from "./test-fixture.ts";
 
 let f: McpFixture;
 let http: McpHttpServer;
@@ -98,8 +99,37 @@ describe("opsloop MCP over Streamable HTTP", () => {
     const r = await client.callTool({ name: "get_pod_logs", arguments: { pod: "api" } });
     expect(r.isError).toBeFalsy();
     expect((r.structuredContent as { lines: string[] }).lines).toContain("listening on :8080");
-    for (const s of PLANTED) expect(JSON.stringify(r)).not.toContain(s);
+    const outputs = await callEveryTool(client);
+    expect([...outputs.keys()].sort()).toEqual(readOnlyNames());
+    for (const s of PLANTED) for (const out of outputs.values()) expect(out).not.toContain(s);
     await client.close();
+  });
+
+  it("asks for confirmation by elicitation on the same HTTP session and denies on decline", async () => {
+    const w = await startMcpHttp(f.ctx, { token: TOKEN, port: 0, allowWrite: true });
+    const client = new Client(
+      { name: "http-test", version: "1" },
+      { capabilities: { elicitation: { form: {} } } },
+    );
+    let asked = 0;
+    client.setRequestHandler(ElicitRequestSchema, async () => {
+      asked++;
+      return { action: "decline" };
+    });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(w.url), {
+        requestInit: { headers: { authorization: `Bearer ${TOKEN}` } },
+      }),
+    );
+    const r = await client.callTool({
+      name: "execute_remediation",
+      arguments: { incidentId: "i", confirm: true },
+    });
+    expect(asked).toBe(1);
+    expect(r.isError).toBe(true);
+    expect(JSON.stringify(r.content)).toContain("did not confirm");
+    await client.close();
+    await w.close();
   });
 
   it("fails to connect without the token", async () => {
@@ -123,6 +153,14 @@ describe("opsloop mcp over stdio (child process)", () => {
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name).sort()).toEqual(readOnlyNames());
       expect(tools.some((t) => t.annotations?.readOnlyHint === false)).toBe(false);
+      f.harness.cluster.apiServer?.clearRequests();
+      const outputs = await callEveryTool(client);
+      for (const s of PLANTED) for (const out of outputs.values()) expect(out).not.toContain(s);
+      // The child's agent observes (list/watch) but never acts under MCP, and the tools only GET.
+      const writes = (f.harness.cluster.apiServer?.requests() ?? []).filter(
+        (q) => q.method !== "GET",
+      );
+      expect(writes).toEqual([]);
       const overview = await client.callTool({ name: "get_cluster_overview", arguments: {} });
       expect(overview.structuredContent).toMatchObject({ pods: { total: 2 }, nodes: { total: 1 } });
       const secret = await client.callTool({
