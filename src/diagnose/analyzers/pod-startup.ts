@@ -21,7 +21,7 @@ import {
 import { crashProblem } from "./crash.ts";
 import { diagnosePull } from "./image-pull.ts";
 import { probeKill } from "./probes.ts";
-import { attributeToRollout } from "./rollout-cause.ts";
+import { attributeToOrdinals, attributeToRollout } from "./rollout-cause.ts";
 
 export const POD_STARTUP = "diagnose/pod-startup";
 
@@ -226,7 +226,11 @@ export async function analyzePodStartup(
 }
 
 function toFinding(snap: ClusterSnapshot, key: string, g: Group, now: number): Finding {
-  const p = attributeToRollout(snap, g.subject, g.pods, g.problem);
+  const p = attributeToOrdinals(
+    snap,
+    g.subject,
+    attributeToRollout(snap, g.subject, g.pods, g.problem),
+  );
   const many = g.pods.length > 1 ? ` (${g.pods.length} pods)` : "";
   return makeFinding(
     {

@@ -51,3 +51,33 @@ export function attributeToRollout(
     },
   };
 }
+
+/**
+ * A StatefulSet whose failing pods block the ordinals after them (OrderedReady creates N+1 only
+ * once N is Ready): the finding says how far the set is from its replica count.
+ */
+export function attributeToOrdinals(
+  snap: ClusterSnapshot,
+  subject: ObjectRef,
+  problem: Problem,
+): Problem {
+  if (subject.kind !== "StatefulSet") return problem;
+  const sts = snap.statefulSets.find(
+    (s) => s.metadata?.namespace === subject.namespace && s.metadata?.name === subject.name,
+  );
+  if (!sts || (sts.spec?.podManagementPolicy ?? "OrderedReady") !== "OrderedReady") return problem;
+  const want = sts.spec?.replicas ?? 1;
+  const have = new Set(
+    snap.pods
+      .filter((p) => p.metadata?.namespace === subject.namespace)
+      .map((p) => p.metadata?.name),
+  );
+  const missing = Array.from({ length: want }, (_, i) => `${subject.name}-${i}`).filter(
+    (n) => !have.has(n),
+  );
+  if (!missing.length) return problem;
+  return {
+    ...problem,
+    rootCause: `${problem.rootCause}; OrderedReady holds back ${missing.join(", ")} (${sts.status?.readyReplicas ?? 0}/${want} ready)`,
+  };
+}
