@@ -15,6 +15,9 @@ const FILES: Record<string, { file: string; type: string }> = {
   "/": { file: join(here, "index.html"), type: "text/html; charset=utf-8" },
   "/app.js": { file: join(here, "app.js"), type: "text/javascript; charset=utf-8" },
   "/charts.js": { file: join(here, "charts.js"), type: "text/javascript; charset=utf-8" },
+  "/ui.js": { file: join(here, "ui.js"), type: "text/javascript; charset=utf-8" },
+  "/incidents.js": { file: join(here, "incidents.js"), type: "text/javascript; charset=utf-8" },
+  "/panels.js": { file: join(here, "panels.js"), type: "text/javascript; charset=utf-8" },
   "/style.css": { file: join(here, "style.css"), type: "text/css; charset=utf-8" },
   "/vendor/uPlot.iife.min.js": {
     file: join(uplotDir, "uPlot.iife.min.js"),
