@@ -24,6 +24,7 @@ import {
   type NodeDecision,
   nodeView,
   planRule,
+  selectorsMayOverlap,
 } from "./evaluate.ts";
 import {
   type NodeFailure,
@@ -61,6 +62,15 @@ export interface EnforcerOptions {
 }
 
 const GVR = { group: NRR_GROUP, version: NRR_VERSION, plural: NRR_PLURAL };
+
+const emptyReport = (rule: NodeReadinessRule): RuleReport => ({
+  rule: rule.metadata.name,
+  dryRun: rule.spec?.dryRun === true,
+  added: [],
+  removed: [],
+  bootstrapCompleted: [],
+  failed: [],
+});
 const statusCode = (e: unknown) => (e as { code?: number }).code;
 
 export class NodeReadinessEnforcer {
@@ -100,8 +110,32 @@ export class NodeReadinessEnforcer {
         return { skipped: "the NodeReadinessRule CRD is not installed", rules: [] };
       throw e;
     }
+    // Without upstream's webhook two rules could fight over one taint: the older rule wins and
+    // a newer one with the same taint key and effect on overlapping nodes is reported, not run.
+    const ordered = [...rules].sort(
+      (a, b) =>
+        String(a.metadata.creationTimestamp ?? "").localeCompare(
+          String(b.metadata.creationTimestamp ?? ""),
+        ) || a.metadata.name.localeCompare(b.metadata.name),
+    );
+    const accepted: NodeReadinessRule[] = [];
     const reports: RuleReport[] = [];
-    for (const rule of rules) reports.push(await this.reconcileRule(rule));
+    for (const rule of ordered) {
+      const clash = accepted.find(
+        (a) =>
+          a.spec.taint.key === rule.spec?.taint?.key &&
+          a.spec.taint.effect === rule.spec?.taint?.effect &&
+          selectorsMayOverlap(a.spec.nodeSelector, rule.spec.nodeSelector ?? {}),
+      );
+      const report = clash
+        ? {
+            ...emptyReport(rule),
+            invalid: `conflicts with NodeReadinessRule ${clash.metadata.name}: same taint key and effect on overlapping nodes`,
+          }
+        : await this.reconcileRule(rule);
+      if (!report.invalid) accepted.push(rule);
+      reports.push(report);
+    }
     return { rules: reports };
   }
 
@@ -125,14 +159,7 @@ export class NodeReadinessEnforcer {
   private async reconcileRule(rule: NodeReadinessRule): Promise<RuleReport> {
     const name = rule.metadata.name;
     const valid = validateRuleSpec(rule.spec);
-    const report: RuleReport = {
-      rule: name,
-      dryRun: rule.spec?.dryRun === true,
-      added: [],
-      removed: [],
-      bootstrapCompleted: [],
-      failed: [],
-    };
+    const report = emptyReport(rule);
     if (!valid.ok) return { ...report, invalid: valid.message };
     const now = isoTime(this.opts.clock.now());
     const nodes = (await this.core.listNode()).items.map(nodeView);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { dryRunResults, matchesSelector, type NodeView, planRule } from "./evaluate.ts";
+import {
+  dryRunResults,
+  matchesSelector,
+  type NodeView,
+  planRule,
+  selectorsMayOverlap,
+} from "./evaluate.ts";
 import { type RuleSpec, validateRuleSpec } from "./types.ts";
 
 const NOW = "2026-01-05T00:00:00Z";
@@ -137,5 +143,30 @@ describe("NodeReadinessRule evaluation", () => {
     expect(!boot.ok && boot.message).toMatch(
       /defaultStatus is not allowed with enforcementMode bootstrap-only/,
     );
+  });
+
+  it("judges selectors disjoint only on a provable contradiction", () => {
+    const linux = { matchLabels: { "kubernetes.io/os": "linux" } };
+    expect(selectorsMayOverlap(linux, { matchLabels: { pool: "gpu" } })).toBe(true);
+    expect(selectorsMayOverlap(linux, { matchLabels: { "kubernetes.io/os": "windows" } })).toBe(
+      false,
+    );
+    expect(
+      selectorsMayOverlap(linux, {
+        matchExpressions: [{ key: "kubernetes.io/os", operator: "DoesNotExist" }],
+      }),
+    ).toBe(false);
+    expect(
+      selectorsMayOverlap(
+        { matchExpressions: [{ key: "kubernetes.io/os", operator: "In", values: ["windows"] }] },
+        linux,
+      ),
+    ).toBe(false);
+    expect(
+      selectorsMayOverlap(
+        { matchExpressions: [{ key: "kubernetes.io/os", operator: "Exists" }] },
+        linux,
+      ),
+    ).toBe(true);
   });
 });

@@ -71,6 +71,27 @@ export function matchesSelector(labels: Record<string, string>, sel: LabelSelect
   return true;
 }
 
+/**
+ * Whether two selectors can select a common node, judged as upstream's webhook does: only a
+ * provable contradiction (one requires k=v, the other another value or no k) makes them
+ * disjoint; anything else counts as overlapping.
+ */
+export function selectorsMayOverlap(a: LabelSelector, b: LabelSelector): boolean {
+  const contradicts = (x: LabelSelector, y: LabelSelector) =>
+    Object.entries(x.matchLabels ?? {}).some(([k, v]) => {
+      const other = y.matchLabels?.[k];
+      if (other !== undefined && other !== v) return true;
+      return (y.matchExpressions ?? []).some(
+        (e) =>
+          e.key === k &&
+          (e.operator === "DoesNotExist" ||
+            (e.operator === "NotIn" && (e.values ?? []).includes(v)) ||
+            (e.operator === "In" && !(e.values ?? []).includes(v))),
+      );
+    });
+  return !contradicts(a, b) && !contradicts(b, a);
+}
+
 export const bootstrapAnnotation = (rule: string) => `${BOOTSTRAP_COMPLETED_PREFIX}${rule}`;
 
 export const hasTaint = (node: NodeView, t: { key: string; effect: string }) =>

@@ -240,6 +240,17 @@ describe("predictive node isolation on node-degradation", () => {
         (t) => t.key === "readiness.k8s.io/storage",
       ),
     ).toBe(false);
+
+    // A second rule managing the predictive-isolation taint on overlapping nodes is not run.
+    cluster.step(5_000);
+    const copy = predictiveIsolationRule("copycat");
+    copy.spec.nodeSelector = { matchLabels: { "topology.kubernetes.io/zone": "eu-west-1c" } };
+    await custom.createClusterCustomObject({ ...GVR, body: copy });
+    const again = await new NodeReadinessEnforcer({ kc, clock: cluster.clock }).reconcile();
+    expect(again.rules.find((r) => r.rule === "copycat")?.invalid).toBe(
+      "conflicts with NodeReadinessRule opsloop-predictive-isolation: same taint key and effect on overlapping nodes",
+    );
+    await custom.deleteClusterCustomObject({ ...GVR, name: "copycat" });
   });
 
   it("stands back while the upstream controller runs", async () => {

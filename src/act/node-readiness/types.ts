@@ -113,7 +113,12 @@ export interface RuleStatus {
 export interface NodeReadinessRule {
   apiVersion: string;
   kind: "NodeReadinessRule";
-  metadata: { name: string; generation?: number; resourceVersion?: string };
+  metadata: {
+    name: string;
+    generation?: number;
+    resourceVersion?: string;
+    creationTimestamp?: string;
+  };
   spec: RuleSpec;
   status?: RuleStatus;
 }
