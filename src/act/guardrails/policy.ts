@@ -76,13 +76,17 @@ export interface GuardrailRequest {
   approvedBy?: string;
 }
 
-/** Every action the action library implements; the default policy allows them all, guarded. */
+/**
+ * The action library's targeted actions; the default policy allows them, guarded. The generic
+ * writes `patch` and `apply-manifest` can change anything, so a policy must list them itself.
+ */
 export const KNOWN_ACTIONS = [
   "rollout-restart",
   "rollout-undo",
   "scale",
   "raise-memory-limit",
   "cordon",
+  "uncordon",
   "drain",
   "delete-pod",
   "set-node-condition",
