@@ -29,6 +29,9 @@ export interface McpHttpServer {
   close(): Promise<void>;
 }
 
+const SESSION_IDLE_MS = 30 * 60_000;
+const MAX_SESSIONS = 256;
+
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
 function authorized(req: IncomingMessage, token: string): boolean {
@@ -77,6 +80,13 @@ export async function startMcpHttp(ctx: ToolContext, opts: McpHttpOptions): Prom
   const loopback = host === "127.0.0.1" || host === "localhost" || host === "::1";
   const tokens = opts.tokens ?? new ConfirmationTokens();
   const sessions = new Map<string, StreamableHTTPServerTransport>();
+  const lastSeen = new Map<string, number>();
+  // Clients that vanish without DELETE would otherwise keep their session (and server) forever.
+  const sweeper = setInterval(() => {
+    const cutoff = Date.now() - SESSION_IDLE_MS;
+    for (const [id, t] of sessions) if ((lastSeen.get(id) ?? 0) < cutoff) void t.close();
+  }, 60_000);
+  sweeper.unref();
   let port = 0;
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -91,6 +101,7 @@ export async function startMcpHttp(ctx: ToolContext, opts: McpHttpOptions): Prom
       });
     const sid = req.headers["mcp-session-id"];
     const existing = typeof sid === "string" ? sessions.get(sid) : undefined;
+    if (existing && typeof sid === "string") lastSeen.set(sid, Date.now());
     if (req.method !== "POST") {
       if (!existing) return send(res, 400, jsonRpcError("unknown or missing Mcp-Session-Id"));
       return existing.handleRequest(req, res);
@@ -103,14 +114,20 @@ export async function startMcpHttp(ctx: ToolContext, opts: McpHttpOptions): Prom
         sid ? 404 : 400,
         jsonRpcError(sid ? "session not found" : "no session: send initialize first"),
       );
+    if (sessions.size >= MAX_SESSIONS)
+      return send(res, 503, jsonRpcError("too many open sessions"));
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         sessions.set(id, transport);
+        lastSeen.set(id, Date.now());
       },
     });
     transport.onclose = () => {
-      if (transport.sessionId) sessions.delete(transport.sessionId);
+      if (transport.sessionId) {
+        sessions.delete(transport.sessionId);
+        lastSeen.delete(transport.sessionId);
+      }
     };
     await createMcpServer(ctx, { ...opts, tokens }).connect(transport);
     await transport.handleRequest(req, res, body);
@@ -132,6 +149,7 @@ export async function startMcpHttp(ctx: ToolContext, opts: McpHttpOptions): Prom
     port,
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}/mcp`,
     async close() {
+      clearInterval(sweeper);
       await Promise.all([...sessions.values()].map((t) => t.close().catch(() => undefined)));
       sessions.clear();
       server.closeAllConnections();
