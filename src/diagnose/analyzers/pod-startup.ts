@@ -199,6 +199,29 @@ async function podProblems(snap: ClusterSnapshot, pod: V1Pod, readLog?: LogReade
   return out;
 }
 
+/**
+ * One log read per workload container and image: replicas of one template crash the same way,
+ * and reading every pod's log would make a 50-replica crash loop cost 50 API calls per cycle.
+ */
+function sharedLogReader(snap: ClusterSnapshot, readLog?: LogReader): LogReader | undefined {
+  if (!readLog) return undefined;
+  const pods = new Map(snap.pods.map((p) => [`${p.metadata?.namespace}/${p.metadata?.name}`, p]));
+  const cache = new Map<string, Promise<string | undefined>>();
+  return (ns, name, container, opts) => {
+    const pod = pods.get(`${ns}/${name}`);
+    const image = [...(pod?.spec?.initContainers ?? []), ...(pod?.spec?.containers ?? [])].find(
+      (c) => c.name === container,
+    )?.image;
+    const key = `${refKey(owningWorkload(snap, pod?.metadata))}/${container}/${image}/${opts.previous}`;
+    let log = cache.get(key);
+    if (!log) {
+      log = readLog(ns, name, container, opts);
+      cache.set(key, log);
+    }
+    return log;
+  };
+}
+
 interface Group {
   subject: ObjectRef;
   problem: Problem;
@@ -212,9 +235,10 @@ export async function analyzePodStartup(
   readLog?: LogReader,
 ): Promise<Finding[]> {
   const groups = new Map<string, Group>();
+  const logs = sharedLogReader(snap, readLog);
   for (const pod of snap.pods) {
     if (pod.metadata?.deletionTimestamp) continue;
-    for (const problem of await podProblems(snap, pod, readLog)) {
+    for (const problem of await podProblems(snap, pod, logs)) {
       const subject = owningWorkload(snap, pod.metadata);
       const key = `${problem.reason}/${refKey(subject)}/${problem.causeKey}`;
       const g = groups.get(key) ?? { subject, problem, pods: [] };

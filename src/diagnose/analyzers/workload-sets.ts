@@ -51,8 +51,9 @@ function firstBlocked(s: V1StatefulSet, pods: V1Pod[]): string | undefined {
     const ready = pod.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
     if (!ready) {
       const ordered = (s.spec?.podManagementPolicy ?? "OrderedReady") === "OrderedReady";
-      const held =
-        ordered && i + 1 < want ? `; OrderedReady holds back ${name}-${i + 1}..${want - 1}` : "";
+      const rest =
+        want - 1 === i + 1 ? `${name}-${i + 1}` : `${name}-${i + 1}..${name}-${want - 1}`;
+      const held = ordered && i + 1 < want ? `; OrderedReady holds back ${rest}` : "";
       return `pod ${name}-${i} is not Ready (phase ${pod.status?.phase ?? "unknown"})${held}`;
     }
   }
