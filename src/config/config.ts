@@ -19,6 +19,13 @@ export const ConfigSchema = z
     policyFile: z.string().optional(),
     /** Root of the shared benchmark/scenario data. */
     datasetsDir: z.string().optional(),
+    /** OpenAI-compatible endpoint (Ollama, vLLM, ...) for the optional LLM investigator; off when absent. */
+    llmBaseUrl: z.string().url().optional(),
+    llmModel: z.string().optional(),
+    llmApiKey: z.string().optional(),
+    /** Incident notifications: a generic JSON webhook and a Slack-compatible incoming webhook. */
+    notifyWebhookUrl: z.string().url().optional(),
+    notifySlackUrl: z.string().url().optional(),
   })
   .strict();
 
@@ -30,6 +37,11 @@ const ENV_KEYS: Record<string, keyof Config> = {
   OPSLOOP_METRICS_URL: "metricsUrl",
   OPSLOOP_POLICY: "policyFile",
   OPSLOOP_DATASETS: "datasetsDir",
+  OPSLOOP_LLM_BASE_URL: "llmBaseUrl",
+  OPSLOOP_LLM_MODEL: "llmModel",
+  OPSLOOP_LLM_API_KEY: "llmApiKey",
+  OPSLOOP_NOTIFY_WEBHOOK: "notifyWebhookUrl",
+  OPSLOOP_NOTIFY_SLACK: "notifySlackUrl",
 };
 
 /** Merges environment defaults under explicit overrides and validates, listing every problem. */
