@@ -122,6 +122,8 @@ describe("predictive node isolation on node-degradation", () => {
       name: "opsloop-predictive-isolation",
     })) as NodeReadinessRule;
     expect(rule.status?.appliedNodes?.sort()).toEqual(["node-a-1", "node-b-1", "node-c-1"]);
+    expect(rule.status?.observedGeneration).toBe(1);
+    expect(rule.metadata.generation).toBe(1);
     expect(rule.status?.nodeEvaluations?.find((e) => e.nodeName === "node-c-1")).toMatchObject({
       taintStatus: "Present",
       conditionResults: [
