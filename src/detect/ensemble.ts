@@ -188,7 +188,9 @@ function explain(w: Why, periodMs: number): string {
       what += `, and ${fmt(w.zPoint)}× the usual deviation from ${season} earlier`;
     }
   }
-  return `${what}; this surprise is ${fmt(w.zz)}σ above what is normal for this series`;
+  // Past 100σ the exact figure means nothing (a flat history makes any change "infinitely" rare).
+  const sigma = w.zz >= 100 ? "over 100" : fmt(w.zz);
+  return `${what}; this surprise is ${sigma}σ above what is normal for this series`;
 }
 
 export class EnsembleDetector implements StreamingDetector {

@@ -52,11 +52,12 @@ export class Deriver {
     } else if (s.name.endsWith("_sum")) {
       const r = this.delta(s);
       // Held until the matching _count of the same step arrives.
-      if (r) this.pendingSum.set(seriesKey(s.name, s.labels), { t: r.t, dSum: r.d });
+      if (r)
+        this.pendingSum.set(seriesKey(s.name, identityLabels(s.labels)), { t: r.t, dSum: r.d });
     } else if (s.name.endsWith("_count")) {
       const r = this.delta(s);
       const base = s.name.slice(0, -"_count".length);
-      const sum = this.pendingSum.get(seriesKey(`${base}_sum`, s.labels));
+      const sum = this.pendingSum.get(seriesKey(`${base}_sum`, identityLabels(s.labels)));
       if (r && sum && sum.t === r.t && r.d > 0) {
         out.push(point(`mean(${base})`, s, r.t, sum.dSum / r.d));
       }
@@ -81,7 +82,7 @@ export class Deriver {
   }
 
   private delta(s: Sample): { t: number; d: number; dtSeconds: number } | undefined {
-    const key = seriesKey(s.name, s.labels);
+    const key = seriesKey(s.name, identityLabels(s.labels));
     const prev = this.last.get(key);
     if (prev && s.t <= prev.t) return undefined;
     this.last.set(key, { t: s.t, v: s.v });
@@ -93,6 +94,34 @@ export class Deriver {
   }
 }
 
+/**
+ * Labels that describe where a series was collected rather than which series it is: the scrape
+ * job and instance (a PromQL backfill has them, a direct scrape does not), and cAdvisor's image
+ * and node on pod series. Dropped from the identity so history from one source continues the
+ * live series of another.
+ */
+const POD_ATTRIBUTES = [
+  "job",
+  "instance",
+  "image",
+  "node",
+  "id",
+  "name",
+  "uid",
+  "endpoint",
+  "service",
+];
+const NODE_ATTRIBUTES = ["job", "instance"];
+
+export function identityLabels(labels: Record<string, string>): Record<string, string> {
+  const drop = labels.pod ? POD_ATTRIBUTES : labels.node ? NODE_ATTRIBUTES : [];
+  if (!drop.some((k) => k in labels)) return labels;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(labels)) if (!drop.includes(k)) out[k] = v;
+  return out;
+}
+
 function point(metric: string, s: Sample, t: number, v: number): DerivedPoint {
-  return { key: seriesKey(metric, s.labels), metric, labels: s.labels, t, v };
+  const labels = identityLabels(s.labels);
+  return { key: seriesKey(metric, labels), metric, labels, t, v };
 }

@@ -72,4 +72,18 @@ describe("live detection on the simulator", () => {
     expect(warnedAt).toBeGreaterThan(0);
     expect(killedAt - warnedAt).toBeGreaterThanOrEqual(10 * 60_000);
   }, 60_000);
+
+  it("flags the degrading node's hardware as one anomaly per metric, on that node only", () => {
+    const pipeline = new DetectPipeline();
+    const cluster = scenarioWithHistory("node-degradation", pipeline);
+    const seen = new Map<string, Finding>();
+    runLive(cluster, pipeline, 90, 30, (_now, fs) => {
+      for (const f of fs) seen.set(f.id, f);
+      return undefined;
+    });
+    const hardware = [...seen.values()].filter((f) => f.reason === "HardwareDegradation");
+    expect(hardware.length).toBeGreaterThan(0);
+    expect(new Set(hardware.map((f) => f.subject.name))).toEqual(new Set(["node-c-1"]));
+    expect(hardware.every((f) => f.kind === "anomaly")).toBe(true);
+  }, 60_000);
 });

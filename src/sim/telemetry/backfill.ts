@@ -138,14 +138,23 @@ function nodeSeries(node: KubeObject, end: number, dt: number): SeriesGen[] {
   return [
     {
       name: "node_filesystem_avail_bytes",
-      labels: { ...n, mountpoint: "/" },
+      // The same labels as the live /metrics (metrics.ts), so history continues the live series.
+      labels: { ...n, device: "/dev/nvme0n1p1", fstype: "ext4", mountpoint: "/" },
       next: () => sig.fsAvailBytes,
     },
-    { name: "node_disk_read_latency_seconds", labels: n, next: () => sig.diskLatencyMs / 1000 },
-    { name: "node_hwmon_temp_celsius", labels: n, next: () => sig.temperatureC },
+    {
+      name: "node_disk_read_latency_seconds",
+      labels: { ...n, device: "nvme0n1" },
+      next: () => sig.diskLatencyMs / 1000,
+    },
+    {
+      name: "node_hwmon_temp_celsius",
+      labels: { ...n, chip: "platform_coretemp_0", sensor: "temp1" },
+      next: () => sig.temperatureC,
+    },
     {
       name: "node_edac_correctable_errors_total",
-      labels: n,
+      labels: { ...n, controller: "0" },
       next: () => {
         ecc += (sig.eccErrorsPerHour / 3600) * dt;
         return Math.floor(ecc);
