@@ -1,5 +1,5 @@
 /** The real CLI and real kubectl against the node-degradation scenario's API server. */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -116,5 +116,45 @@ describe("opsloop node-readiness", () => {
     expect((await opsloop(["audit", "verify", "--db", db])).stdout).toBe(
       "audit chain verified: 1 records\n",
     );
+  });
+
+  it("keeps enforcing with --every until SIGINT", async () => {
+    const child = spawn(
+      NODE,
+      [
+        "bin/opsloop.js",
+        "node-readiness",
+        "reconcile",
+        "--kubeconfig",
+        kubeconfig,
+        "--every",
+        "200ms",
+        "--output",
+        "json",
+      ],
+      { cwd: ROOT },
+    );
+    let out = "";
+    child.stdout.on("data", (b: Buffer) => {
+      out += b.toString();
+    });
+    const lines = () => out.split("\n").filter(Boolean);
+    const deadline = Date.now() + 30_000;
+    while (lines().length < 1 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    // The detector clears the problem: the running enforcer lifts the taint on a later pass.
+    cluster.store.mutate("nodes", undefined, "node-c-1", (d) => {
+      d.status.conditions = (d.status.conditions ?? []).filter(
+        (c: { type: string }) => c.type !== "opsloop.dev/PredictedFailure",
+      );
+    });
+    while (!out.includes('"removed":["node-c-1"]') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
+    const passes = lines().map((l) => JSON.parse(l) as { rules: { removed: string[] }[] });
+    expect(passes.length).toBeGreaterThanOrEqual(2);
+    expect(passes.some((p) => p.rules[0]?.removed.includes("node-c-1"))).toBe(true);
   });
 });
