@@ -6,7 +6,7 @@
  * must treat them as data, never as instructions (docs/mcp.md).
  */
 import { z } from "zod";
-import { redactObject } from "../core/redact.ts";
+import { isSecretName, REDACTED, redactObject } from "../core/redact.ts";
 import { DEFAULT_MAX_BYTES, decodeCursor, encodeCursor, fitItems, project } from "./budget.ts";
 import { EVENT_TOOLS } from "./cluster-events-logs.ts";
 import { kubeGet, kubeOf, resolveResource, resourcePath } from "./cluster-kube.ts";
@@ -33,6 +33,24 @@ export function slim(obj: Obj): Obj {
     rest.annotations = others;
   }
   return { ...obj, metadata: rest };
+}
+
+/**
+ * What may leave: slimmed, then redacted with its kind known (list items come without `kind`,
+ * and redaction of Secret data keys off it). ConfigMaps often hold credentials by mistake, so
+ * their values under key-like names (DB_PASSWORD, api-token) are masked as env values are.
+ */
+export function cleanObject(obj: Obj, kind: string): Obj {
+  const out = redactObject(slim({ ...obj, kind }));
+  if (kind !== "ConfigMap") return out;
+  for (const field of ["data", "binaryData"]) {
+    const data = out[field] as Record<string, unknown> | undefined;
+    if (!data || typeof data !== "object") continue;
+    out[field] = Object.fromEntries(
+      Object.entries(data).map(([k, v]) => [k, isSecretName(k) ? REDACTED : v]),
+    );
+  }
+  return out;
 }
 
 const getClusterOverview = defineTool({
@@ -105,9 +123,7 @@ const listResources = defineTool({
     })) as { items?: Obj[]; metadata?: { continue?: string } };
     const rest = (page.items ?? []).slice(cursor.offset);
     const shaped = rest.map((o) =>
-      input.fields
-        ? project(redactObject(slim(o)), input.fields)
-        : redactObject(slim({ ...o, kind: res.kind })),
+      input.fields ? project(cleanObject(o, res.kind), input.fields) : cleanObject(o, res.kind),
     );
     const items = fitItems(shaped, cursor.limit, DEFAULT_MAX_BYTES);
     const cutInPage = items.length < rest.length;
@@ -161,7 +177,7 @@ const getResource = defineTool({
     const ns = res.namespaced ? (input.namespace ?? "default") : undefined;
     const raw = (await kubeGet(kc, resourcePath(res, ns, input.name))) as Obj;
     // Redact the whole object before projecting, so no path can reach around the redaction.
-    const clean = redactObject(slim(raw));
+    const clean = cleanObject(raw, res.kind);
     let object = input.fields ? project(clean, input.fields) : clean;
     const truncated = JSON.stringify(object).length > DEFAULT_MAX_BYTES * 2;
     if (truncated) {

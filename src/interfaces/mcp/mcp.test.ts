@@ -94,6 +94,9 @@ describe("opsloop MCP server (in-process, SDK client)", () => {
     const calls: [string, Record<string, unknown>][] = [
       ["get_resource", { kind: "secrets", name: "db-creds" }],
       ["list_resources", { kind: "secret" }],
+      ["list_resources", { kind: "secrets", fields: ["data", "metadata.name"] }],
+      ["list_resources", { kind: "configmaps", namespace: "default" }],
+      ["get_resource", { kind: "cm", name: "app-config", fields: ["data.DB_PASSWORD"] }],
       [
         "list_resources",
         { kind: "pods", fields: ["spec.containers[*].env", "metadata.annotations"] },

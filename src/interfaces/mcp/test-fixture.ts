@@ -22,6 +22,7 @@ export const PLANTED = [
   "AKIAPLANTED0000KEY12",
   "Pl4ntedS3cretAccessKeyValue",
   "PLANTEDbearerTOKEN123",
+  "PLANTED-configmap-pass",
 ];
 
 function podWith(
@@ -57,6 +58,12 @@ export function plantSecrets(cluster: SimCluster): void {
       metadata: { name: "db-creds", namespace: "default" },
       type: "Opaque",
       data: { password: Buffer.from(SECRET_VALUE).toString("base64") },
+    },
+    {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "app-config", namespace: "default" },
+      data: { DB_HOST: "db.default.svc", DB_PASSWORD: "PLANTED-configmap-pass" },
     },
     podWith(
       "api",
