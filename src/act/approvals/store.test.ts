@@ -67,6 +67,15 @@ describe("approval store", () => {
     ]);
   });
 
+  it("finds a run's pending request so a re-planned run does not ask twice", () => {
+    const { store, request, clock } = setup(60_000);
+    const { approval } = store.create(request);
+    expect(store.pendingFor("run-1")?.id).toBe(approval.id);
+    expect(store.pendingFor("run-2")).toBeUndefined();
+    clock.advance(60_000);
+    expect(store.pendingFor("run-1")).toBeUndefined();
+  });
+
   it("tells same-process listeners about each decision", () => {
     const { store, request } = setup();
     const seen: Approval[] = [];

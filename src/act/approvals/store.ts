@@ -116,6 +116,16 @@ export class ApprovalStore {
     return row && this.toApproval(row);
   }
 
+  /** The undecided, unexpired request of a run, so a re-planned run does not ask twice. */
+  pendingFor(runId: string): Approval | undefined {
+    const rows = this.db
+      .prepare(
+        "SELECT * FROM approvals WHERE run_id = ? AND status = 'pending' ORDER BY created_at DESC",
+      )
+      .all(runId) as unknown as Row[];
+    return rows.map((r) => this.toApproval(r)).find((a) => a.status === "pending");
+  }
+
   list(opts: { status?: ApprovalStatus; limit?: number } = {}): Approval[] {
     const rows = this.db
       .prepare("SELECT * FROM approvals ORDER BY created_at DESC, id LIMIT ?")
