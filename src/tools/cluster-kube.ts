@@ -114,6 +114,8 @@ async function discoverNow(kc: KubeConfig): Promise<ApiResource[]> {
       .filter((g) => g.preferredVersion)
       .map((g) => {
         const v = g.preferredVersion?.version ?? "";
+        // An unavailable aggregated API (metrics-server down) hides only its own kinds, as
+        // kubectl's "couldn't get resource list for metrics.k8s.io/v1beta1" does.
         return resourcesAt(kc, `/apis/${g.name}/${v}`, g.name, v).catch(() => []);
       }),
   ]);

@@ -150,6 +150,7 @@ export async function startMcpHttp(ctx: ToolContext, opts: McpHttpOptions): Prom
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}/mcp`,
     async close() {
       clearInterval(sweeper);
+      // Shutting down: a session whose client already went away has nothing left to close.
       await Promise.all([...sessions.values()].map((t) => t.close().catch(() => undefined)));
       sessions.clear();
       server.closeAllConnections();
