@@ -15,6 +15,9 @@ describe("opsloop command line", () => {
       "--speed",
       "--output",
       "--db",
+      "--policy",
+      "--port",
+      "--no-dashboard",
     ]);
   });
 });
