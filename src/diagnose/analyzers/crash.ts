@@ -52,9 +52,10 @@ function logFix(
   pod: V1Pod,
   cs: V1ContainerStatus,
   v: LogVerdict | undefined,
+  previous: boolean,
 ): Problem["fix"] {
   const ns = pod.metadata?.namespace ?? "";
-  const logs = `kubectl logs ${pod.metadata?.name} -c ${cs.name} -n ${ns} --previous`;
+  const logs = `kubectl logs ${pod.metadata?.name} -c ${cs.name} -n ${ns}${previous ? " --previous" : ""}`;
   if (v?.cause === "missing-env" && v.detail) {
     const src = envSource(snap, ns, v.detail);
     if (!src)
@@ -90,11 +91,17 @@ const CAUSE_TEXT: Partial<Record<LogVerdict["cause"], (d?: string) => string>> =
   panic: () => "it panics",
 };
 
+/**
+ * `previous`: a restarting container's cause is in the log of the instance before the current
+ * one (`--previous`); a terminated container that is not restarted (restartPolicy Never) has
+ * its own log.
+ */
 export async function crashProblem(
   snap: ClusterSnapshot,
   pod: V1Pod,
   cs: V1ContainerStatus,
   readLog?: LogReader,
+  mode: { previous: boolean; reason: string } = { previous: true, reason: "CrashLoopBackOff" },
 ): Promise<Problem> {
   const term = cs.lastState?.terminated ?? cs.state?.terminated;
   const evidence: Evidence[] = [
@@ -106,7 +113,7 @@ export async function crashProblem(
   if (term?.reason === "OOMKilled") return oomProblem(pod, cs, evidence);
   const log = readLog
     ? await readLog(pod.metadata?.namespace ?? "", pod.metadata?.name ?? "", cs.name, {
-        previous: true,
+        previous: mode.previous,
       }).catch(() => undefined)
     : undefined;
   const verdict = log ? decisiveLog(log) : undefined;
@@ -115,14 +122,15 @@ export async function crashProblem(
   const exit = `exits with code ${term?.exitCode ?? "?"}${term?.reason ? ` (${term.reason}${signal ? `, ${signal}` : ""})` : ""}`;
   const because = verdict && CAUSE_TEXT[verdict.cause]?.(verdict.detail);
   return {
-    reason: "CrashLoopBackOff",
+    reason: mode.reason,
+    // Digits (timestamps, ids, ports) vary between restarts; the cause does not.
     causeKey: verdict
-      ? `${verdict.cause}/${verdict.detail ?? verdict.line}`
+      ? `${verdict.cause}/${(verdict.detail ?? verdict.line).replace(/\d+/g, "#")}`
       : `exit ${term?.exitCode}`,
     rootCause: `container ${cs.name} ${exit}${because ? ` because ${because}` : ""}${verdict ? `: ${verdict.line}` : ""}`,
     severity: "critical",
     confidence: because ? 0.9 : verdict ? 0.8 : 0.6,
     evidence,
-    fix: logFix(snap, pod, cs, verdict),
+    fix: logFix(snap, pod, cs, verdict, mode.previous),
   };
 }

@@ -9,7 +9,7 @@ import type { V1Pod } from "@kubernetes/client-node";
 import type { Finding, ObjectRef } from "../../core/types.ts";
 import type { ClusterSnapshot } from "../../sources/kubernetes/snapshot.ts";
 import { owningWorkload, refKey } from "../owners.ts";
-import { makeFinding, podRef } from "./common.ts";
+import { makeFinding, podRef, timeOf } from "./common.ts";
 import { similarName } from "./config-refs.ts";
 import {
   allocatable,
@@ -166,26 +166,66 @@ function summary(f: SchedulingFailure): string {
   return `${f.nodes}/${f.nodes} nodes rejected it: ${f.reasons.map((r) => (r.count !== undefined ? `${r.count} ${r.reason}` : r.reason)).join(", ")}`;
 }
 
+/** Gates are removed by the controller that added them (a queue such as Kueue); long waits are worth a look. */
+const GATED_AFTER_MS = 10 * 60_000;
+
+function gatedFinding(snap: ClusterSnapshot, pods: V1Pod[], now: number): Finding[] {
+  const groups = new Map<string, { subject: ObjectRef; pods: V1Pod[]; gates: string[] }>();
+  for (const pod of pods) {
+    const gates = (pod.spec?.schedulingGates ?? []).map((g) => g.name).sort();
+    const since = timeOf(pod.metadata?.creationTimestamp) ?? now;
+    if (!gates.length || now - since < GATED_AFTER_MS) continue;
+    const subject = owningWorkload(snap, pod.metadata);
+    const key = `${refKey(subject)}/${gates.join(",")}`;
+    const g = groups.get(key) ?? { subject, pods: [], gates };
+    g.pods.push(pod);
+    groups.set(key, g);
+  }
+  return [...groups.entries()].map(([key, g]) =>
+    makeFinding(
+      {
+        source: PENDING,
+        key,
+        subject: g.subject,
+        affected: g.pods.map(podRef),
+        reason: "SchedulingGated",
+        rootCause: `${g.pods.length} pod(s) wait for scheduling gate(s) ${g.gates.join(", ")} that nothing has removed for over ${GATED_AFTER_MS / 60_000} min`,
+        evidence: [{ type: "object", text: `spec.schedulingGates: ${g.gates.join(", ")}` }],
+        fix: {
+          description:
+            "check the controller that owns the gate (e.g. the job queue admitting the workload), or remove the gate",
+        },
+        confidence: 0.6,
+        severity: "warning",
+      },
+      now,
+    ),
+  );
+}
+
 export function analyzePending(snap: ClusterSnapshot, now: number): Finding[] {
   const groups = new Map<
     string,
     { subject: ObjectRef; pods: V1Pod[]; causes: Cause[]; message: string; f: SchedulingFailure }
   >();
+  const gated: V1Pod[] = [];
   for (const pod of snap.pods) {
     if (pod.status?.phase !== "Pending" || pod.spec?.nodeName || pod.metadata?.deletionTimestamp)
       continue;
     const cond = pod.status.conditions?.find((c) => c.type === "PodScheduled");
+    if (cond?.reason === "SchedulingGated" || pod.spec?.schedulingGates?.length) gated.push(pod);
     if (cond?.status !== "False" || cond.reason !== "Unschedulable") continue;
     const f = decodeFitError(cond.message ?? "");
     if (!f) continue;
     const causes = explain(snap, pod, f);
     const subject = owningWorkload(snap, pod.metadata);
-    const key = `${refKey(subject)}/${causes.map((c) => c.text).join(";")}`;
+    // Node counts change as the cluster does; the cause stays the same finding.
+    const key = `${refKey(subject)}/${causes.map((c) => c.text.replace(/\d+/g, "#")).join(";")}`;
     const g = groups.get(key) ?? { subject, pods: [], causes, message: cond.message ?? "", f };
     g.pods.push(pod);
     groups.set(key, g);
   }
-  return [...groups.entries()].map(([key, g]) => {
+  const unschedulable = [...groups.entries()].map(([key, g]) => {
     const first = g.causes.find((c) => c.fix);
     return makeFinding(
       {
@@ -213,4 +253,5 @@ export function analyzePending(snap: ClusterSnapshot, now: number): Finding[] {
       now,
     );
   });
+  return [...unschedulable, ...gatedFinding(snap, gated, now)];
 }

@@ -180,7 +180,22 @@ export async function classifyContainer(
   return undefined;
 }
 
+/** A pod that ran to failure and is not restarted (restartPolicy Never, not a Job's: jobs.ts). */
+async function failedPodProblems(snap: ClusterSnapshot, pod: V1Pod, readLog?: LogReader) {
+  const out: Problem[] = [];
+  for (const cs of pod.status?.containerStatuses ?? []) {
+    if ((cs.state?.terminated?.exitCode ?? 0) === 0) continue;
+    out.push(await crashProblem(snap, pod, cs, readLog, { previous: false, reason: "PodFailed" }));
+  }
+  return out;
+}
+
 async function podProblems(snap: ClusterSnapshot, pod: V1Pod, readLog?: LogReader) {
+  if (pod.status?.phase === "Failed") {
+    const byJob = pod.metadata?.ownerReferences?.some((o) => o.kind === "Job");
+    // A status.reason (Evicted, NodeShutdown, OutOfcpu...) means the kubelet ended the pod: the nodes analyzer's.
+    return pod.status.reason || byJob ? [] : failedPodProblems(snap, pod, readLog);
+  }
   const out: Problem[] = [];
   const statuses = [
     ...(pod.status?.initContainerStatuses ?? []),
