@@ -6,6 +6,7 @@ import { registerDemoCommand } from "./demo.ts";
 import { registerDetectCommand } from "./detect.ts";
 import { registerForecastCommand } from "./forecast.ts";
 import { registerGenerateCommand } from "./generate.ts";
+import { registerIncidentsCommand } from "./incidents.ts";
 import { registerMcpCommand } from "./mcp.ts";
 import { registerNodeReadinessCommand } from "./node-readiness.ts";
 import { registerPlanScalingCommand } from "./plan-scaling.ts";
@@ -30,6 +31,7 @@ export function registerCommands(program: Command): void {
   registerPlanScalingCommand(program);
   registerReportCommand(program);
   registerRcaCommand(program);
+  registerIncidentsCommand(program);
   registerGenerateCommand(program);
   registerMcpCommand(program);
 }
