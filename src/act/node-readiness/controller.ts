@@ -139,17 +139,29 @@ export class NodeReadinessEnforcer {
     return { rules: reports };
   }
 
-  /** Reconciles every `intervalMs` until stop(); errors are kept for `lastError`. */
+  /** Reconciles every `intervalMs` until stop(), one pass at a time; errors go to `lastError`. */
   start(intervalMs: number): void {
     this.stop();
     this.timer = setInterval(() => {
-      this.reconcile().catch((e: unknown) => {
-        this.lastError = (e as Error).message;
-      });
+      // A slow API server must not stack passes that race each other's taint writes.
+      if (this.busy) return;
+      this.busy = true;
+      this.reconcile()
+        .then(() => {
+          this.lastError = undefined;
+        })
+        .catch((e: unknown) => {
+          this.lastError = (e as Error).message;
+        })
+        .finally(() => {
+          this.busy = false;
+        });
     }, intervalMs);
   }
 
+  /** The last pass's error, cleared by a pass that succeeds. */
   lastError: string | undefined;
+  private busy = false;
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);

@@ -255,6 +255,27 @@ describe("predictive node isolation on node-degradation", () => {
     await custom.deleteClusterCustomObject({ ...GVR, name: "copycat" });
   });
 
+  it("keeps enforcing on its own once started", async () => {
+    const audit = new AuditLog(openDb(), cluster.clock);
+    const enforcer = new NodeReadinessEnforcer({ kc, clock: cluster.clock, audit });
+    const deps = { kc, policy: DEFAULT_POLICY, audit, clock: cluster.clock, recent: () => [] };
+    enforcer.start(50);
+    try {
+      await setPredictedFailure(deps, prediction());
+      const until = async (want: boolean) => {
+        for (let i = 0; i < 100 && (await hasTaint("node-c-1")) !== want; i++)
+          await new Promise((r) => setTimeout(r, 50));
+        return hasTaint("node-c-1");
+      };
+      expect(await until(true)).toBe(true);
+      await setPredictedFailure(deps, prediction(), false);
+      expect(await until(false)).toBe(false);
+      expect(enforcer.lastError).toBeUndefined();
+    } finally {
+      enforcer.stop();
+    }
+  });
+
   it("stands back while the upstream controller runs", async () => {
     const apply = `apiVersion: v1
 kind: Namespace
