@@ -109,6 +109,17 @@ describe("OTLP/HTTP metrics receiver", () => {
     expect(xs).toEqual([{ name: "jobs", labels: {}, t: 1_767_571_200_000, v: 42 }]);
   });
 
+  it("accepts a gzip-compressed body, as the SDK sends with compression: 'gzip'", async () => {
+    const xs = await exportWith(
+      // The enum lives in @opentelemetry/otlp-exporter-base (not a direct dependency); its value is "gzip".
+      new JsonExporter({
+        url: `${server.url}/v1/metrics`,
+        compression: "gzip",
+      } as ConstructorParameters<typeof JsonExporter>[0]),
+    );
+    expectSdkSamples(xs);
+  });
+
   it("answers 415 to an unknown content type and 400 to a broken body", async () => {
     const send = (type: string, body: string) =>
       fetch(`${server.url}/v1/metrics`, {

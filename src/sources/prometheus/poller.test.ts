@@ -65,4 +65,27 @@ describe("PromQL poller against a real Prometheus scraping the simulator", () =>
     ).toThrow();
     expect(() => PollerConfigSchema.parse({ queries: [{ name: "a-b", promql: "up" }] })).toThrow();
   });
+
+  it("keeps polling after a failed backfill, reporting each error", async () => {
+    const stream = new SampleStream();
+    const errors: string[] = [];
+    const config = PollerConfigSchema.parse({
+      queries: [{ name: "up", promql: "up" }],
+      interval: 50,
+      backfill: "1m",
+    });
+    const client = new PromClient({ url: "http://127.0.0.1:1", timeoutMs: 500 });
+    const poller = new PromPoller({
+      client,
+      stream,
+      clock: systemClock,
+      config,
+      onError: (e) => errors.push((e as Error).message),
+    });
+    await poller.start();
+    await new Promise((r) => setTimeout(r, 200));
+    poller.stop();
+    expect(errors.length).toBeGreaterThanOrEqual(2);
+    expect(errors[0]).toMatch(/unreachable/);
+  });
 });

@@ -101,10 +101,21 @@ export class PromPoller {
     return n;
   }
 
-  /** Backfill once, then poll on the interval (wall time); errors reported and retried. */
+  /**
+   * Backfill once, then poll on the interval (wall time). A failed backfill is reported and not
+   * retried (detectors then warm up on live points); failed polls are reported and retried.
+   */
   async start(): Promise<void> {
-    await this.backfill();
+    if (this.timer) return;
     this.timer = setInterval(() => void this.tick(), this.intervalMs);
+    this.inFlight = true;
+    try {
+      await this.backfill();
+    } catch (e) {
+      this.o.onError?.(e);
+    } finally {
+      this.inFlight = false;
+    }
   }
 
   stop(): void {
