@@ -5,6 +5,7 @@
  * remembers the last state it sent per incident, so a repeated event never posts twice.
  * Delivery failures are kept (and retried once), never thrown into the loop.
  */
+import type { Config } from "../config/config.ts";
 import { isoTime } from "../core/clock.ts";
 import { redactText } from "../core/redact.ts";
 import type { IncidentEvent, IncidentManager } from "./incidents.ts";
@@ -123,4 +124,12 @@ export class Notifier {
     }
     this.deliveries.push(d);
   }
+}
+
+/** The notifier the configuration asks for, or undefined when no target is configured. */
+export function notifierFromConfig(config: Config): Notifier | undefined {
+  const targets: NotifyTarget[] = [];
+  if (config.notifyWebhookUrl) targets.push({ kind: "webhook", url: config.notifyWebhookUrl });
+  if (config.notifySlackUrl) targets.push({ kind: "slack", url: config.notifySlackUrl });
+  return targets.length > 0 ? new Notifier(targets) : undefined;
 }
