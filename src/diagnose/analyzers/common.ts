@@ -5,6 +5,7 @@
  */
 import type { CoreV1Event, V1ObjectMeta, V1Pod } from "@kubernetes/client-node";
 import { stableId } from "../../core/ids.ts";
+import { redactText } from "../../core/redact.ts";
 import type { Evidence, Finding, ObjectRef, Severity } from "../../core/types.ts";
 import type { ClusterSnapshot } from "../../sources/kubernetes/snapshot.ts";
 
@@ -76,9 +77,11 @@ export function eventIndex(snap: ClusterSnapshot): EventIndex {
   return idx;
 }
 
+/** Event messages quote what programs print (probe output, hook errors), so they are redacted too. */
 export function eventEvidence(e: CoreV1Event): Evidence {
   const count = (e.count ?? 1) > 1 ? ` (x${e.count})` : "";
-  return { type: "event", text: `${e.type ?? "Normal"} ${e.reason}: ${e.message ?? ""}${count}` };
+  const text = `${e.type ?? "Normal"} ${e.reason}: ${e.message ?? ""}${count}`;
+  return { type: "event", text: redactText(text) };
 }
 
 export interface FindingInput {
