@@ -84,6 +84,22 @@ describe("opsloop MCP server (in-process, SDK client)", () => {
       for (const out of outputs.values()) expect(out).not.toContain(secret);
   });
 
+  it("serves only the tools asked for, and refuses an unknown or write tool name in read-only mode", async () => {
+    const server = createMcpServer(f.ctx, { tools: ["get_pod_logs", "list_problems"] });
+    const client = new Client({ name: "test", version: "1" });
+    const [a, b] = InMemoryTransport.createLinkedPair();
+    await server.connect(a);
+    await client.connect(b);
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name).sort()).toEqual(["get_pod_logs", "list_problems"]);
+    expect(() => createMcpServer(f.ctx, { tools: ["get_pod_log"] })).toThrow(
+      /unknown or unavailable tool\(s\): get_pod_log/,
+    );
+    expect(() => createMcpServer(f.ctx, { tools: ["execute_remediation"] })).toThrow(
+      /--allow-write/,
+    );
+  });
+
   it("keeps annotations consistent: a read-only tool is never destructive", () => {
     for (const t of allTools())
       if (t.annotations.readOnly) expect(t.annotations.destructive, t.name).toBe(false);

@@ -8,7 +8,7 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import { isOpsloopError } from "../../core/errors.ts";
+import { isOpsloopError, OpsloopError } from "../../core/errors.ts";
 import { redactObject, redactText } from "../../core/redact.ts";
 import type { ToolContext } from "../../tools/context.ts";
 import { toolRegistry } from "../../tools/index.ts";
@@ -21,6 +21,8 @@ export const SERVER_VERSION = "0.1.0";
 
 export interface McpServerOptions {
   allowWrite?: boolean;
+  /** Only these tools (each assistant pays context for every listed tool); all when absent. */
+  tools?: string[];
   /** Shared across sessions so a token issued on one HTTP session works on the next. */
   tokens?: ConfirmationTokens;
 }
@@ -42,10 +44,25 @@ export function createMcpServer(ctx: ToolContext, opts: McpServerOptions = {}): 
   );
   const registry = toolRegistry({ allowWrite: opts.allowWrite === true });
   const tokens = opts.tokens ?? new ConfirmationTokens();
-  for (const tool of registry.list()) registerTool(server, registry, ctx, tool, tokens);
+  for (const tool of selectTools(registry, opts.tools))
+    registerTool(server, registry, ctx, tool, tokens);
   registerResources(server, ctx);
   registerPrompts(server);
   return server;
+}
+
+/** An unknown name is a typo that would silently hide a tool: refuse to start instead. */
+export function selectTools(registry: ToolRegistry, names: string[] | undefined): Tool[] {
+  const all = registry.list();
+  if (!names) return all;
+  const known = new Set(all.map((t) => t.name));
+  const unknown = names.filter((n) => !known.has(n));
+  if (unknown.length)
+    throw new OpsloopError(
+      "invalid_input",
+      `unknown or unavailable tool(s): ${unknown.join(", ")} (write tools need --allow-write); available: ${[...known].join(", ")}`,
+    );
+  return all.filter((t) => names.includes(t.name));
 }
 
 const TOKEN_FIELD = "confirmationToken";

@@ -26,6 +26,7 @@ interface McpFlags {
   prometheusUrl?: string;
   db?: string;
   policy?: string;
+  tools?: string;
 }
 
 /** The runtime's context plus what only the read tools need: the kubeconfig and Prometheus. */
@@ -82,9 +83,13 @@ async function serve(flags: McpFlags): Promise<void> {
   const token = flags.transport === "http" ? bearerToken(flags) : "";
   const { runtime, ctx } = await mcpContext(flags);
   const allowWrite = flags.allowWrite === true;
+  const tools = flags.tools
+    ?.split(",")
+    .map((t) => t.trim())
+    .filter(Boolean);
   try {
     if (flags.transport === "stdio") {
-      const server = createMcpServer(ctx, { allowWrite });
+      const server = createMcpServer(ctx, { allowWrite, tools });
       const transport = new StdioServerTransport();
       const closed = new Promise<void>((resolve) => {
         transport.onclose = () => resolve();
@@ -94,7 +99,7 @@ async function serve(flags: McpFlags): Promise<void> {
       await Promise.race([closed, untilSignal()]);
       await server.close();
     } else {
-      const http = await startMcpHttp(ctx, { allowWrite, token, host: flags.host, port });
+      const http = await startMcpHttp(ctx, { allowWrite, tools, token, host: flags.host, port });
       process.stderr.write(
         `opsloop mcp: listening on ${http.url}${allowWrite ? " (writes allowed)" : " (read-only)"}\n`,
       );
@@ -124,6 +129,10 @@ export function registerMcpCommand(program: Command): void {
     .option("--token <t>", "bearer token HTTP clients must send (prefer --token-file)")
     .option("--token-file <file>", "read the bearer token from this file")
     .option("--prometheus-url <url>", "Prometheus-compatible API for query_metrics")
+    .option(
+      "--tools <names>",
+      "serve only these tools (comma-separated), to save the assistant's context",
+    )
     .option("--db <file>", "SQLite database (incidents, audit); default in memory")
     .option("--policy <file>", "guardrail policy YAML")
     .action((flags: McpFlags) => serve(flags));
