@@ -18,6 +18,8 @@ export interface RolloutState {
 }
 
 export interface ClusterActions {
+  /** The cluster the action library changes (absent in tests that only evaluate policy). */
+  kube?: KubeConfig;
   /** Labels of a namespace; undefined when it cannot be read (the guardrail then denies). */
   namespaceLabels(ns: string): Promise<Record<string, string> | undefined>;
   getDeployment(ns: string, name: string): Promise<V1Deployment>;
@@ -59,6 +61,7 @@ export function kubeClusterActions(kc: KubeConfig): ClusterActions {
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
   return {
+    kube: kc,
     async namespaceLabels(ns) {
       try {
         return (await core.readNamespace({ name: ns })).metadata?.labels ?? {};

@@ -1,135 +1,276 @@
 /**
- * Runs a runbook's steps for one finding: guardrail verdict → server-side dry run → snapshot →
- * apply → verify (rollout completes within the runbook's timeout) → rollback on failure → audit. Every run, denied or
- * not, leaves one audit record whose id is returned in the ActionSummary.
+ * The executor runs a runbook for one finding: preconditions → per step, targets resolved once
+ * → canary (the first target) verified before the rest, then batches of `batchSize` → each
+ * target through `runTarget` (guardrails, approval, server-side dry run, snapshot, apply,
+ * verify, rollback). The run's state is written to SQLite before each phase; `recover()`
+ * resumes or rolls back every run a crash interrupted. Every outcome leaves an audit record.
  */
-import { type Clock, isoTime, parseDuration, systemClock } from "../core/clock.ts";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { type Clock, systemClock } from "../core/clock.ts";
+import { OpsloopError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import type { ActionSummary, Finding, ObjectRef } from "../core/types.ts";
+import { type Db, openDb } from "../store/sqlite.ts";
+import { kubeClients } from "./actions/kube.ts";
+import type { ActionContext } from "./actions/types.ts";
+import type { ApprovalStore } from "./approvals/store.ts";
 import type { AuditLog } from "./audit.ts";
-import {
-  type ClusterActions,
-  RESTARTED_AT,
-  restartPatch,
-  rolloutState,
-} from "./cluster-actions.ts";
-import { evaluate, type Policy, type RecentAction, type Verdict } from "./guardrails/policy.ts";
-import type { Runbook } from "./runbook.ts";
+import type { ClusterActions } from "./cluster-actions.ts";
+import { runTarget, type StepDeps } from "./executor/step.ts";
+import { readObject, resolveTargets } from "./executor/targets.ts";
+import { celHolds, type MetricsReader } from "./executor/verify.ts";
+import { GuardrailGate } from "./guardrails/gate.ts";
+import type { Policy, RecentAction } from "./guardrails/policy.ts";
+import { type Runbook, RunbookSchema } from "./runbook.ts";
+import { type RunPhase, type RunState, RunStore } from "./runs/run-store.ts";
 
 export interface ExecutorDeps {
   cluster: ClusterActions;
+  /** The cluster the actions change; defaults to `cluster.kube`. */
+  kube?: KubeConfig;
   policy: Policy;
   audit: AuditLog;
-  /** Stamps restartedAt and audit records (the cluster's clock in a simulation). */
+  /** Cluster time: stamps audit records, restartedAt, rate-limit windows. */
   clock: Clock;
-  /** Wall-time poll interval while verifying. */
+  /** Where runs are persisted (crash safety); an in-memory database when absent. */
+  db?: Db;
+  approvals?: ApprovalStore;
+  /** Share one gate between everything that acts under the same policy in this process. */
+  gate?: GuardrailGate;
+  metrics?: MetricsReader;
+  /** Wall-time poll interval while verifying (default: the runbook's interval). */
   pollMs?: number;
-  /** Overrides the runbook's verification timeout (wall ms). */
+  /** Overrides every runbook's verification timeout (wall ms). */
   verifyTimeoutMs?: number;
+  /** How long a run waits for a human decision (wall ms, default one hour). */
+  approvalWaitMs?: number;
+  approvalPollMs?: number;
   actor?: string;
-  /** Wall clock for the verification deadline (real seconds even when the cluster is simulated). */
+  /** Real time for timeouts and retries (real seconds even when the cluster is simulated). */
   wall?: Clock;
+  /** Waits between polls and retries; a test passes one that steps the simulator instead. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
-type StepOutcome = { result: ActionSummary["result"]; details: Record<string, unknown> };
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class Executor {
+  readonly runs: RunStore;
+  readonly gate: GuardrailGate;
   private readonly deps: ExecutorDeps;
+  private actionCtx: ActionContext | undefined;
+
   constructor(deps: ExecutorDeps) {
     this.deps = deps;
+    this.runs = new RunStore(deps.db ?? openDb());
+    this.gate = deps.gate ?? new GuardrailGate(deps.policy, () => recentActions(deps.audit));
   }
 
-  async run(runbook: Runbook, finding: Finding): Promise<ActionSummary[]> {
-    const out: ActionSummary[] = [];
-    for (const step of runbook.steps)
-      out.push(await this.runStep(runbook, step.action, finding.subject, finding));
+  /** Runs every step of `runbook` for `finding`; one summary per target acted on (or skipped). */
+  async run(
+    runbook: Runbook,
+    finding: Finding,
+    opts: { incidentId?: string } = {},
+  ): Promise<ActionSummary[]> {
+    const now = this.deps.clock.now();
+    const run: RunState = {
+      id: newId(),
+      runbook: runbook.name,
+      finding,
+      ...(opts.incidentId ? { incidentId: opts.incidentId } : {}),
+      status: "running",
+      step: 0,
+      targetIndex: 0,
+      phase: "planned",
+      targets: [],
+      done: 0,
+      createdAt: now,
+      updatedAt: now,
+    };
+    // The runbook travels with the run, so a restart resumes exactly what was started.
+    this.runs.save({ ...run, ...{ spec: runbook } } as RunState);
+    const blocked = await this.blockedReasons(runbook, finding);
+    if (blocked.length) return [this.skip(run, runbook, blocked)];
+    return this.continueRun(run, runbook);
+  }
+
+  /** Resumes or rolls back every run a crash interrupted; returns what each did. */
+  async recover(): Promise<{ runId: string; phase: RunPhase; actions: ActionSummary[] }[]> {
+    const out = [];
+    for (const run of this.runs.unfinished()) {
+      const rb = RunbookSchema.parse((run as RunState & { spec: unknown }).spec);
+      this.deps.audit.append({
+        actor: this.actor,
+        action: "run-recovered",
+        target: run.target ?? run.finding.subject,
+        why: `${rb.name}: the process stopped during phase ${run.phase}`,
+        result: ["apply", "verify", "rollback"].includes(run.phase)
+          ? "resuming"
+          : "restarting-step",
+        details: { runId: run.id, step: run.step, targetIndex: run.targetIndex, phase: run.phase },
+      });
+      const phase = run.phase;
+      // Stopped after a target finished but before the run moved on: that target is done.
+      if (phase === "done") run.targetIndex++;
+      out.push({ runId: run.id, phase, actions: await this.continueRun(run, rb, phase) });
+    }
     return out;
   }
 
-  private async runStep(
-    runbook: Runbook,
-    action: string,
-    target: ObjectRef,
-    finding: Finding,
-  ): Promise<ActionSummary> {
-    const runId = newId();
-    const namespaceLabels = target.namespace
-      ? await this.deps.cluster.namespaceLabels(target.namespace)
-      : {};
-    const verdict = evaluate(this.deps.policy, {
-      action,
-      target,
-      namespaceLabels,
-      now: this.deps.clock.now(),
-      recent: recentActions(this.deps.audit),
-    });
-    const outcome: StepOutcome = verdict.allowed
-      ? await this.apply(runbook, target).catch((e: unknown) => ({
-          result: "failed" as const,
-          details: { error: (e as Error).message },
-        }))
-      : { result: "skipped", details: {} };
+  private get actor() {
+    return this.deps.actor ?? "opsloop/agent";
+  }
+
+  private ctx(): ActionContext {
+    if (this.actionCtx) return this.actionCtx;
+    const kc = this.deps.kube ?? this.deps.cluster.kube;
+    if (!kc) throw new OpsloopError("internal", "the executor has no kubeconfig to act with");
+    this.actionCtx = {
+      kc,
+      kube: kubeClients(kc),
+      clock: this.deps.clock,
+      wall: this.deps.wall ?? systemClock,
+      sleep: this.deps.sleep ?? sleep,
+    };
+    return this.actionCtx;
+  }
+
+  private stepDeps(): StepDeps {
+    const d = this.deps;
+    return {
+      ctx: this.ctx(),
+      audit: d.audit,
+      runs: this.runs,
+      gate: this.gate,
+      approvals: d.approvals,
+      namespaceLabels: (ns) => d.cluster.namespaceLabels(ns),
+      metrics: d.metrics,
+      actor: this.actor,
+      pollMs: d.pollMs,
+      verifyTimeoutMs: d.verifyTimeoutMs,
+      approvalPollMs: d.approvalPollMs ?? 500,
+      approvalWaitMs: d.approvalWaitMs ?? 3_600_000,
+    };
+  }
+
+  /** Preconditions and the runbook's own per-subject limit; reasons to not start at all. */
+  private async blockedReasons(rb: Runbook, f: Finding): Promise<string[]> {
+    const hourAgo = this.deps.clock.now() - 3_600_000;
+    const earlier = this.runs
+      .list({ limit: 500 })
+      .filter(
+        (r) =>
+          r.runbook === rb.name &&
+          r.createdAt > hourAgo &&
+          sameRef(r.finding.subject, f.subject) &&
+          r.phase !== "planned",
+      );
+    if (earlier.length >= rb.limits.maxRunsPerSubjectPerHour)
+      return [
+        `${rb.name}: ${earlier.length} runs for this subject within 1h (limit ${rb.limits.maxRunsPerSubjectPerHour})`,
+      ];
+    if (!rb.preconditions.length && !rb.trigger.labels) return [];
+    const object = (await readObject(this.ctx(), f.subject)) as {
+      metadata?: { labels?: Record<string, string> };
+    } | null;
+    const out: string[] = [];
+    for (const [k, v] of Object.entries(rb.trigger.labels ?? {}))
+      if (object?.metadata?.labels?.[k] !== v)
+        out.push(`precondition: the subject is not labelled ${k}=${v}`);
+    for (const c of rb.preconditions) {
+      const r = celHolds(c.expr, { object, finding: f });
+      if (!r.ok)
+        out.push(`precondition failed: ${c.message ?? c.expr}${r.error ? ` (${r.error})` : ""}`);
+    }
+    return out;
+  }
+
+  private skip(run: RunState, rb: Runbook, reasons: string[]): ActionSummary {
+    const action = rb.steps[0]?.action ?? "none";
     const record = this.deps.audit.append({
-      actor: this.deps.actor ?? "opsloop/agent",
+      actor: this.actor,
       action,
-      target,
-      why: `${runbook.name}: ${finding.reason} — ${finding.rootCause}`,
-      verdict,
-      result: verdict.allowed ? outcome.result : "denied",
-      details: { runId, findingId: finding.id, ...outcome.details },
+      target: run.finding.subject,
+      why: `${rb.name}: ${run.finding.reason} — ${run.finding.rootCause}`,
+      verdict: { allowed: false, reasons },
+      result: "skipped",
+      details: { runId: run.id, findingId: run.finding.id },
     });
-    return summary(runId, runbook, action, target, verdict, outcome.result, record.id, record.time);
+    this.runs.save({
+      ...run,
+      status: "skipped",
+      phase: "done",
+      note: reasons.join("; "),
+      updatedAt: this.deps.clock.now(),
+    });
+    return {
+      runId: run.id,
+      runbook: rb.name,
+      action,
+      target: run.finding.subject,
+      verdict: "denied",
+      reasons,
+      result: "skipped",
+      auditId: record.id,
+      time: record.time,
+    };
   }
 
-  private async apply(runbook: Runbook, target: ObjectRef): Promise<StepOutcome> {
-    const { cluster, clock } = this.deps;
-    const ns = target.namespace ?? "default";
-    const before = await cluster.getDeployment(ns, target.name);
-    const patch = restartPatch(isoTime(clock.now()));
-    await cluster.patchDeployment(ns, target.name, patch, true);
-    const applied = await cluster.patchDeployment(ns, target.name, patch, false);
-    const snapshot = {
-      generation: before.metadata?.generation,
-      annotations: before.spec?.template?.metadata?.annotations ?? {},
+  /** From the run's current step and target on: canary first, then batches, stop at a failure. */
+  private async continueRun(
+    run: RunState,
+    rb: Runbook,
+    resumeAt?: RunPhase,
+  ): Promise<ActionSummary[]> {
+    const out: ActionSummary[] = [];
+    const d = this.stepDeps();
+    const persist = (patch: Partial<RunState>) => {
+      Object.assign(run, patch, { updatedAt: this.deps.clock.now() });
+      this.runs.save({ ...run, spec: rb } as RunState);
     };
-    const verified = await this.verify(ns, target.name, runbook);
-    const details = {
-      patch,
-      snapshot,
-      generation: applied.metadata?.generation,
-      verify: verified.message,
-    };
-    if (verified.done) return { result: "applied", details };
-    // Restoring the previous annotation restores the previous pod template, so the Deployment
-    // controller scales the old ReplicaSet back up, as `kubectl rollout undo` would.
-    const undo = restartPatch(snapshot.annotations[RESTARTED_AT] ?? null);
-    try {
-      await cluster.patchDeployment(ns, target.name, undo, false);
-      return { result: "rolled_back", details: { ...details, rollback: undo } };
-    } catch (e) {
-      return { result: "failed", details: { ...details, rollbackError: (e as Error).message } };
+    d.runs = { save: (r: RunState) => this.runs.save({ ...r, spec: rb } as RunState) } as RunStore;
+    let resume = resumeAt;
+    for (
+      ;
+      run.step < rb.steps.length;
+      persist({ step: run.step + 1, targetIndex: 0, targets: [] })
+    ) {
+      const step = rb.steps[run.step];
+      if (!step) break;
+      if (!run.targets.length) {
+        const all = await resolveTargets(d.ctx, step.target, run.finding);
+        persist({ targets: all.slice(0, rb.limits.maxTargets) });
+      }
+      while (run.targetIndex < run.targets.length) {
+        // Canary: the first target alone; after it, `batchSize` targets before the next check.
+        const size = run.targetIndex === 0 ? 1 : step.batchSize;
+        const batch = run.targets.slice(run.targetIndex, run.targetIndex + size);
+        for (const target of batch) {
+          persist({ target });
+          const s = await runTarget(d, run, rb, resume === "pending_approval" ? undefined : resume);
+          resume = undefined;
+          out.push(s);
+          if (s.result !== "applied" && s.result !== "dry_run") {
+            persist({ status: finalStatus(s), phase: "done" });
+            return out;
+          }
+          persist({ targetIndex: run.targetIndex + 1, done: run.done + 1 });
+        }
+      }
     }
-  }
-
-  private async verify(
-    ns: string,
-    name: string,
-    runbook: Runbook,
-  ): Promise<{ done: boolean; message: string }> {
-    const timeout = this.deps.verifyTimeoutMs ?? parseDuration(runbook.verify.rolloutTimeout);
-    const wall = this.deps.wall ?? systemClock;
-    const deadline = wall.now() + timeout;
-    let last = { done: false, message: "not checked" };
-    while (wall.now() <= deadline) {
-      last = rolloutState(await this.deps.cluster.getDeployment(ns, name));
-      if (last.done) return last;
-      await sleep(this.deps.pollMs ?? 250);
-    }
-    return { done: false, message: `rollout not complete after ${timeout} ms: ${last.message}` };
+    persist({ status: "succeeded", phase: "done" });
+    return out;
   }
 }
+
+function finalStatus(s: ActionSummary): RunState["status"] {
+  if (s.result === "rolled_back") return "rolled_back";
+  if (s.result === "failed") return "failed";
+  return s.verdict === "denied" || s.verdict === "needs_approval" ? "denied" : "skipped";
+}
+
+const sameRef = (a: ObjectRef, b: ObjectRef) =>
+  a.kind === b.kind && (a.namespace ?? "") === (b.namespace ?? "") && a.name === b.name;
 
 /** Applied actions from the audit log, newest 1000, for the policy's rate limits. */
 export function recentActions(audit: AuditLog): RecentAction[] {
@@ -137,27 +278,4 @@ export function recentActions(audit: AuditLog): RecentAction[] {
     .list({ limit: 1000 })
     .filter((r) => r.result === "applied")
     .map((r) => ({ action: r.action, target: r.target as ObjectRef, time: r.time }));
-}
-
-function summary(
-  runId: string,
-  runbook: Runbook,
-  action: string,
-  target: ObjectRef,
-  verdict: Verdict,
-  result: ActionSummary["result"],
-  auditId: string,
-  time: number,
-): ActionSummary {
-  return {
-    runId,
-    runbook: runbook.name,
-    action,
-    target,
-    verdict: verdict.allowed ? "allowed" : "denied",
-    reasons: verdict.reasons,
-    result,
-    auditId,
-    time,
-  };
 }

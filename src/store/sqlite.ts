@@ -60,6 +60,22 @@ const MIGRATIONS: string[] = [
      body TEXT NOT NULL
    );
    CREATE INDEX knowledge_signature ON knowledge(signature);`,
+  // Action runs (src/act/runs): the executor writes a run's phase, target and snapshot BEFORE
+  // each step, so a restarted process resumes or rolls back every interrupted run.
+  `CREATE TABLE action_runs (
+     id TEXT PRIMARY KEY,
+     runbook TEXT NOT NULL,
+     finding_id TEXT NOT NULL,
+     status TEXT NOT NULL,
+     step INTEGER NOT NULL,
+     target_index INTEGER NOT NULL,
+     phase TEXT NOT NULL,
+     snapshot TEXT,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     body TEXT NOT NULL
+   );
+   CREATE INDEX action_runs_status ON action_runs(status);`,
 ];
 
 export type Db = DatabaseSync;
