@@ -110,6 +110,15 @@ const FIX: Record<PullCause, string> = {
   unknown: "read the kubelet's pull error in the pod's events",
 };
 
+/** imagePullSecrets the pod names that do not exist (the kubelet skips them silently). */
+function missingPullSecrets(snap: ClusterSnapshot, pod: V1Pod): string[] {
+  if (snap.unsynced?.includes("Secret")) return [];
+  const ns = pod.metadata?.namespace;
+  return (pod.spec?.imagePullSecrets ?? [])
+    .map((r) => r.name ?? "")
+    .filter((n) => n && !snap.secrets.some((s) => s.namespace === ns && s.name === n));
+}
+
 export function diagnosePull(
   snap: ClusterSnapshot,
   pod: V1Pod,
@@ -127,7 +136,12 @@ export function diagnosePull(
   const others =
     cause === "not-found" ? knownTags(snap, pod, repository).filter((t) => t !== tag) : [];
   const runningTag = others[others.length - 1];
-  const hint = runningTag ? ` (tag ${runningTag} of ${repository} has run in the cluster)` : "";
+  const missing = cause === "unauthorized" ? missingPullSecrets(snap, pod) : [];
+  const hint = runningTag
+    ? ` (tag ${runningTag} of ${repository} has run in the cluster)`
+    : missing.length
+      ? ` (its imagePullSecret ${missing.join(", ")} does not exist in namespace ${pod.metadata?.namespace})`
+      : "";
   const evidence: Evidence[] = [
     {
       type: "status",
@@ -143,7 +157,9 @@ export function diagnosePull(
     evidence,
     fix: runningTag
       ? `set the image to ${repository}:${runningTag} or push tag ${tag}`
-      : FIX[cause],
+      : missing.length
+        ? `create the docker-registry Secret ${missing[0]} in namespace ${pod.metadata?.namespace} (kubectl create secret docker-registry ${missing[0]} --docker-server=${repository.split("/")[0]} ...)`
+        : FIX[cause],
     runningTag,
   };
 }

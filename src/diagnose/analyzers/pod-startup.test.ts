@@ -208,4 +208,32 @@ describe("pod-startup analyzer", () => {
     expect(similarName("api-config", ["billing", "frontend-settings"])).toBeUndefined();
     expect(decisiveLog("a\nb\n")?.line).toBe("b");
   });
+
+  it("names an imagePullSecret the pod references that does not exist", async () => {
+    const snap = emptySnapshot();
+    const status: V1ContainerStatus = {
+      name: "agent",
+      image: "registry.acme.io/agent:4",
+      imageID: "",
+      ready: false,
+      restartCount: 0,
+      state: {
+        waiting: {
+          reason: "ErrImagePull",
+          message:
+            'rpc error: code = Unknown desc = failed to pull and unpack image "registry.acme.io/agent:4": failed to resolve reference "registry.acme.io/agent:4": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed',
+        },
+      },
+    };
+    const p = pod("ops", "agent-1", "a", status);
+    if (p.spec) p.spec.imagePullSecrets = [{ name: "regcred" }];
+    snap.pods.push(p);
+    const [f] = await analyzePodStartup(snap, NOW);
+    expect(f?.rootCause).toBe(
+      "image registry.acme.io/agent:4 of container agent is private and the pod has no working imagePullSecret for it (its imagePullSecret regcred does not exist in namespace ops)",
+    );
+    expect(f?.fix?.description).toContain(
+      "kubectl create secret docker-registry regcred --docker-server=registry.acme.io",
+    );
+  });
 });

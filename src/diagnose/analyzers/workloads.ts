@@ -7,7 +7,7 @@
  * Status that is merely catching up (a rollout in progress, just scaled) is not a problem: a
  * shortfall counts only after GRACE_MS.
  */
-import type { V1Deployment } from "@kubernetes/client-node";
+import type { V1Deployment, V1ReplicaSet } from "@kubernetes/client-node";
 import type { Finding } from "../../core/types.ts";
 import type { ClusterSnapshot } from "../../sources/kubernetes/snapshot.ts";
 import { refKey } from "../owners.ts";
@@ -93,11 +93,36 @@ function deploymentFinding(w: WorkloadContext, d: V1Deployment): Finding | undef
   return undefined;
 }
 
+/** ReplicaSets no Deployment owns (a Deployment's are reported as the Deployment's). */
+function replicaSetFinding(w: WorkloadContext, rs: V1ReplicaSet): Finding | undefined {
+  if (rs.metadata?.ownerReferences?.some((o) => o.kind === "Deployment")) return undefined;
+  const failure = rs.status?.conditions?.find(
+    (c) => c.type === "ReplicaFailure" && c.status === "True",
+  );
+  if (!failure) return undefined;
+  const subject = refOf("ReplicaSet", rs.metadata);
+  return workloadFinding(
+    w,
+    subject,
+    "FailedCreate",
+    `ReplicaSet ${subject.namespace}/${subject.name} cannot create pods: ${failure.message ?? failure.reason}`,
+    [{ type: "status", text: `ReplicaFailure=True ${failure.reason}: ${failure.message ?? ""}` }],
+    {
+      description:
+        "fix what rejects the pods (ResourceQuota, LimitRange, admission webhook or policy named in the message)",
+    },
+  );
+}
+
 export function analyzeWorkloads(snap: ClusterSnapshot, now: number): Finding[] {
   const w = workloadContext(snap, now);
   const out: Finding[] = [];
   for (const d of snap.deployments) {
     const f = deploymentFinding(w, d);
+    if (f) out.push(f);
+  }
+  for (const rs of snap.replicaSets) {
+    const f = replicaSetFinding(w, rs);
     if (f) out.push(f);
   }
   out.push(...analyzeStatefulSets(w), ...analyzeDaemonSets(w));
