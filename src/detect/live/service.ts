@@ -72,8 +72,13 @@ export async function startDetection(deps: DetectionDeps): Promise<DetectionServ
   const restored = store?.load(pipeline) ?? false;
   const detach = pipeline.attach(stream);
   const save = () => store?.save(pipeline, clock.now());
-  const timer = store ? setInterval(save, parseDuration(config.saveEvery)) : undefined;
-  timer?.unref();
+  // Series silent for an hour (deleted pods) give their slots back under the series limit.
+  const housekeeping = () => {
+    stream.evictIdle(pipeline.stats().latest - 60 * 60_000);
+    save();
+  };
+  const timer = setInterval(housekeeping, parseDuration(config.saveEvery));
+  timer.unref();
   let poller: PromPoller | undefined;
   if (config.prometheus) {
     const { url, headers, ...pollerConfig } = config.prometheus;

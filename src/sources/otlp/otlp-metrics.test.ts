@@ -120,6 +120,37 @@ describe("OTLP/HTTP metrics receiver", () => {
     expectSdkSamples(xs);
   });
 
+  it("reports points of series past the cardinality limit as a partial success", async () => {
+    const tiny = new SampleStream({ maxSeries: 1, warn: () => {} });
+    const srv = await startIngestServer(tiny);
+    try {
+      const point = (v: number) => ({ timeUnixNano: "1767571200000000000", asDouble: v });
+      const body = {
+        resourceMetrics: [
+          {
+            scopeMetrics: [
+              {
+                metrics: [
+                  { name: "a", gauge: { dataPoints: [point(1)] } },
+                  { name: "b", gauge: { dataPoints: [point(2), point(3)] } },
+                ],
+              },
+            ],
+          },
+        ],
+      };
+      const res = await fetch(`${srv.url}/v1/metrics`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ partialSuccess: { rejectedDataPoints: 2 } });
+    } finally {
+      await srv.close();
+    }
+  });
+
   it("answers 415 to an unknown content type and 400 to a broken body", async () => {
     const send = (type: string, body: string) =>
       fetch(`${server.url}/v1/metrics`, {

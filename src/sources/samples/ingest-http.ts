@@ -51,7 +51,7 @@ async function ingest(
   stream: SampleStream,
   req: Request,
   decode: (body: Uint8Array) => Sample[],
-  ok: () => Response,
+  ok: (droppedSeries: number) => Response,
 ): Promise<Response> {
   let samples: Sample[];
   try {
@@ -73,14 +73,18 @@ async function ingest(
       },
     });
   }
-  return ok();
+  return ok(r.droppedSeries);
 }
 
 export function remoteWriteHandler(stream: SampleStream): (req: Request) => Promise<Response> {
   return (req) => ingest(stream, req, decodeRemoteWrite, () => new Response(null, { status: 204 }));
 }
 
-/** OTLP answers in the request's encoding; an empty ExportMetricsServiceResponse is full success. */
+/**
+ * OTLP answers in the request's encoding. An empty ExportMetricsServiceResponse is full success;
+ * points dropped by the cardinality limit are reported as `partial_success` (OTLP spec, "Partial
+ * Success"), which senders log but must not retry.
+ */
 export function otlpMetricsHandler(stream: SampleStream): (req: Request) => Promise<Response> {
   return (req) => {
     const type = req.headers.get("content-type") ?? "";
@@ -89,13 +93,21 @@ export function otlpMetricsHandler(stream: SampleStream): (req: Request) => Prom
       stream,
       req,
       (b) => decodeOtlpMetrics(b, type),
-      () =>
-        json
-          ? Response.json({})
-          : new Response(
-              ExportMetricsServiceResponse.encode(ExportMetricsServiceResponse.create()).finish(),
-              { headers: { "content-type": "application/x-protobuf" } },
-            ),
+      (dropped) => {
+        const body = dropped
+          ? {
+              partialSuccess: {
+                rejectedDataPoints: dropped,
+                errorMessage: "series limit reached: points of new series were dropped",
+              },
+            }
+          : {};
+        if (json) return Response.json(body);
+        const msg = ExportMetricsServiceResponse.fromObject(body);
+        return new Response(ExportMetricsServiceResponse.encode(msg).finish(), {
+          headers: { "content-type": "application/x-protobuf" },
+        });
+      },
     );
   };
 }
