@@ -5,6 +5,7 @@
  * the pod/workload/node analyzers. Metric-only faults are the detect stage's, not diagnose's.
  */
 import { describe, expect, it } from "vitest";
+import { parseDuration } from "../core/clock.ts";
 import type { Finding } from "../core/types.ts";
 import { startScenario } from "../sim/scenarios/harness.ts";
 import { listScenarios, loadScenario } from "../sim/scenarios/index.ts";
@@ -22,8 +23,8 @@ const MINE = new Set([
 ]);
 
 interface Case {
-  /** Simulated minutes to run before diagnosing. */
-  minutes: number;
+  /** Simulated minutes to run when the truth names no `by` (the healthy cluster). */
+  minutes?: number;
   tickMs?: number;
   /** Per expected reason: strings its root cause must contain. */
   mentions: Record<string, string[]>;
@@ -37,28 +38,23 @@ const METRIC_ONLY = "metric-only fault: the detect/incidents stages find it, not
 
 const CASES: Record<string, Case | { skip: string }> = {
   "missing-configmap": {
-    minutes: 1,
     mentions: {
       CreateContainerConfigError: ['ConfigMap "api-config"', "namespace shop", "DATABASE_URL"],
     },
   },
   "app-crash-missing-env": {
-    minutes: 2,
     mentions: { CrashLoopBackOff: ["exits with code 1", "DATABASE_URL is not set"] },
   },
   "bad-rollout": {
-    minutes: 5,
     mentions: {
       CrashLoopBackOff: ["revision 2", "ghcr.io/acme/api:2.5.0", "DB_DSN", "exits with code 2"],
     },
   },
   "image-pull": {
-    minutes: 2,
     mentions: { ImagePullBackOff: ["ghcr.io/acme/api:2.4.1", "does not exist in the registry"] },
   },
-  "oom-kill": { minutes: 1, mentions: { OOMKilled: ["512Mi", "OOMKilled"] } },
+  "oom-kill": { mentions: { OOMKilled: ["512Mi", "OOMKilled"] } },
   unschedulable: {
-    minutes: 1,
     mentions: { FailedScheduling: [] },
     extra: [
       {
@@ -74,25 +70,20 @@ const CASES: Record<string, Case | { skip: string }> = {
     ],
   },
   "ip-exhaustion": {
-    minutes: 4,
     mentions: { FailedCreatePodSandBox: ["zone eu-west-1a", "no free IP addresses", "node-a-1"] },
   },
   "disk-pressure": {
-    minutes: 40,
     tickMs: 5_000,
     mentions: { Evicted: ["node-b-1", "DiskPressure", "ephemeral-storage"] },
   },
   "node-degradation": {
-    minutes: 190,
     tickMs: 5_000,
     mentions: { NodeNotReady: ["node-c-1", "stopped posting status"] },
   },
   demo: {
-    minutes: 21,
     mentions: { CreateContainerConfigError: ['ConfigMap "api-config"'], OOMKilled: ["512Mi"] },
   },
   "pvc-missing-storageclass": {
-    minutes: 1,
     needs: ["pvc", "storage"],
     mentions: { ProvisioningFailed: ["fast-ssd"] },
     extra: [
@@ -104,12 +95,10 @@ const CASES: Record<string, Case | { skip: string }> = {
     ],
   },
   "service-no-endpoints": {
-    minutes: 1,
     needs: ["service"],
     mentions: { NoEndpoints: ["app=api-server"] },
   },
   "hpa-without-requests": {
-    minutes: 2,
     needs: ["hpa"],
     mentions: { FailedGetResourceMetric: ["cpu"] },
   },
@@ -118,6 +107,14 @@ const CASES: Record<string, Case | { skip: string }> = {
   "traffic-surge": { skip: METRIC_ONLY },
   "latency-cascade": { skip: METRIC_ONLY },
 };
+
+/** The latest `by` of the scenario's expected problems: diagnosis runs when all are due. */
+function dueBy(name: string): number | undefined {
+  const due = loadScenario(name)
+    .truth.findings.filter((t) => t.kind === "problem" && t.by)
+    .map((t) => parseDuration(t.by as string));
+  return due.length ? Math.max(...due) : undefined;
+}
 
 function describeFindings(fs: Finding[]): string {
   return fs
@@ -181,7 +178,7 @@ describe("diagnosis of every simulator scenario against its ground truth", () =>
       ? "healthy: gives zero findings"
       : `${name}: finds the expected root cause`, async () => {
       const { cluster } = startScenario(name, { tickMs: c.tickMs });
-      cluster.step(c.minutes * 60_000);
+      cluster.step(dueBy(name) ?? (c.minutes ?? 10) * 60_000);
       const { findings } = await diagnoseSim(cluster);
       if (name === "healthy") expect(describeFindings(findings)).toBe("");
       else checkTruth(name, c, findings);
