@@ -95,4 +95,33 @@ describe("node analyzer", () => {
       "node n1 is low on memory (MemoryPressure); the kubelet evicted 2 pod(s) to reclaim memory",
     );
   });
+
+  it("reports PID pressure and a missing pod network with the pods on the node", () => {
+    const snap = emptySnapshot();
+    snap.nodes.push(
+      node("n1", [
+        ["Ready", "True"],
+        ["PIDPressure", "True"],
+        ["NetworkUnavailable", "True"],
+      ]),
+    );
+    snap.pods.push({
+      metadata: { name: "w", namespace: "a" },
+      spec: { nodeName: "n1", containers: [] },
+      status: { phase: "Running" },
+    });
+    const found = analyzeNodes(snap, NOW).map((f) => [
+      f.reason,
+      f.affected.map((a) => a.name),
+      f.rootCause,
+    ]);
+    expect(found).toEqual([
+      ["PIDPressure", ["n1", "w"], "node n1 is running out of process IDs (PIDPressure)"],
+      [
+        "NetworkUnavailable",
+        ["n1", "w"],
+        "node n1 has no pod network (NetworkUnavailableTrue): the CNI or route controller has not configured it",
+      ],
+    ]);
+  });
 });

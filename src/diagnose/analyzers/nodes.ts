@@ -120,7 +120,20 @@ function pressure(snap: ClusterSnapshot, node: V1Node, now: number): Finding[] {
       });
     const ev = eventIndex(snap).of("Node", node.metadata, "EvictionThresholdMet")[0];
     if (ev) evidence.push(eventEvidence(ev));
-    out.push(pressureFinding(node, type, p, victims, c?.status === "True", evidence, now));
+    // With no evictions yet, the pods on the node are the ones at risk.
+    const affected = victims.length ? victims : podsOn(snap, name);
+    out.push(
+      pressureFinding(
+        node,
+        type,
+        p,
+        affected,
+        victims.length > 0,
+        c?.status === "True",
+        evidence,
+        now,
+      ),
+    );
   }
   const rest = evicted.filter((e) => !covered.has(e));
   if (rest.length)
@@ -130,6 +143,7 @@ function pressure(snap: ClusterSnapshot, node: V1Node, now: number): Finding[] {
         "Evicted",
         { resource: "resources", what: "evicted pods" },
         rest,
+        true,
         false,
         [],
         now,
@@ -142,13 +156,15 @@ function pressureFinding(
   node: V1Node,
   type: string,
   p: { resource: string; what: string },
-  victims: V1Pod[],
+  pods: V1Pod[],
+  evicted: boolean,
   active: boolean,
   evidence: Evidence[],
   now: number,
 ): Finding {
   const name = node.metadata?.name ?? "";
-  const affected: ObjectRef[] = [refOf("Node", node.metadata), ...victims.map(podRef)];
+  const affected: ObjectRef[] = [refOf("Node", node.metadata), ...pods.map(podRef)];
+  const victims = evicted ? pods : [];
   const evictions = victims.length
     ? `; the kubelet evicted ${victims.length} pod(s) to reclaim ${p.resource}`
     : "";
@@ -202,7 +218,7 @@ export function analyzeNodes(snap: ClusterSnapshot, now: number): Finding[] {
               ...podsOn(snap, node.metadata?.name ?? "").map(podRef),
             ],
             reason: "NetworkUnavailable",
-            rootCause: `node ${node.metadata?.name} has no pod network (${net.reason ?? ""}: ${net.message ?? ""}): the CNI or route controller has not configured it`,
+            rootCause: `node ${node.metadata?.name} has no pod network (${[net.reason, net.message].filter(Boolean).join(": ")}): the CNI or route controller has not configured it`,
             evidence: [
               {
                 type: "status",
