@@ -40,7 +40,7 @@ const INSTRUCTIONS = [
 export function createMcpServer(ctx: ToolContext, opts: McpServerOptions = {}): McpServer {
   const server = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION },
-    { instructions: INSTRUCTIONS, capabilities: { logging: {} } },
+    { instructions: INSTRUCTIONS },
   );
   const registry = toolRegistry({ allowWrite: opts.allowWrite === true });
   const tokens = opts.tokens ?? new ConfirmationTokens();
