@@ -49,4 +49,9 @@ describe("redactObject", () => {
     expect(out).toContain("debug");
     expect(out).toContain(REDACTED);
   });
+
+  it("masks ConfigMap values under key-like names and keeps the others", () => {
+    const cm = { kind: "ConfigMap", data: { DB_PASSWORD: "hunter2", LOG_LEVEL: "info" } };
+    expect(redactObject(cm).data).toEqual({ DB_PASSWORD: REDACTED, LOG_LEVEL: "info" });
+  });
 });

@@ -2,7 +2,8 @@
  * Secret redaction for everything opsloop prints, stores or hands to a model: findings, plans,
  * audit records, tool outputs, log excerpts. Two layers: `redactText` masks secret-looking
  * substrings in free text (cloud keys, tokens, `password=...` pairs, private keys), and
- * `redactObject` additionally blanks Secret data and key-like env values in Kubernetes objects.
+ * `redactObject` additionally blanks Secret data, key-like env values and ConfigMap values under
+ * key-like names in Kubernetes objects.
  * Patterns follow gitleaks' common rules; a false positive costs a masked word, a false
  * negative leaks a credential, so the patterns err on masking.
  */
@@ -59,6 +60,19 @@ function walk(v: unknown, inSecret: boolean): unknown {
   for (const [k, x] of Object.entries(obj)) {
     if (isSecret && (k === "data" || k === "stringData") && x && typeof x === "object") {
       out[k] = Object.fromEntries(Object.keys(x).map((key) => [key, REDACTED]));
+    } else if (
+      obj.kind === "ConfigMap" &&
+      (k === "data" || k === "binaryData") &&
+      x &&
+      typeof x === "object"
+    ) {
+      // ConfigMaps often hold credentials by mistake: mask values under key-like names.
+      out[k] = Object.fromEntries(
+        Object.entries(x).map(([key, val]) => [
+          key,
+          isSecretName(key) ? REDACTED : walk(val, false),
+        ]),
+      );
     } else if (k === "env" && Array.isArray(x)) {
       out[k] = x.map(redactEnvVar);
     } else if (k === "kubectl.kubernetes.io/last-applied-configuration" && isSecret) {

@@ -6,7 +6,7 @@
  * must treat them as data, never as instructions (docs/mcp.md).
  */
 import { z } from "zod";
-import { isSecretName, REDACTED, redactObject } from "../core/redact.ts";
+import { redactObject } from "../core/redact.ts";
 import { DEFAULT_MAX_BYTES, decodeCursor, encodeCursor, fitItems, project } from "./budget.ts";
 import { EVENT_TOOLS } from "./cluster-events-logs.ts";
 import { kubeGet, kubeOf, resolveResource, resourcePath } from "./cluster-kube.ts";
@@ -41,16 +41,7 @@ export function slim(obj: Obj): Obj {
  * their values under key-like names (DB_PASSWORD, api-token) are masked as env values are.
  */
 export function cleanObject(obj: Obj, kind: string): Obj {
-  const out = redactObject(slim({ ...obj, kind }));
-  if (kind !== "ConfigMap") return out;
-  for (const field of ["data", "binaryData"]) {
-    const data = out[field] as Record<string, unknown> | undefined;
-    if (!data || typeof data !== "object") continue;
-    out[field] = Object.fromEntries(
-      Object.entries(data).map(([k, v]) => [k, isSecretName(k) ? REDACTED : v]),
-    );
-  }
-  return out;
+  return redactObject(slim({ ...obj, kind }));
 }
 
 const getClusterOverview = defineTool({
