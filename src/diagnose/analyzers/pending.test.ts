@@ -68,4 +68,29 @@ describe("pending analyzer", () => {
       ["SchedulingGated", ["job-1"]],
     ]);
   });
+
+  it("adds the cluster autoscaler's verdict: a full node group is the real limit", () => {
+    const snap = emptySnapshot();
+    snap.nodes.push(node("a", {}));
+    const pod: V1Pod = {
+      ...pending(
+        "big-1",
+        { containers: [{ name: "c", image: "x:1", resources: { requests: { cpu: "3" } } }] },
+        "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.",
+      ),
+    };
+    snap.pods.push(pod);
+    snap.events.push({
+      metadata: { name: "big-1.1" },
+      involvedObject: { kind: "Pod", namespace: "ml", name: "big-1", uid: "big-1" },
+      reason: "NotTriggerScaleUp",
+      message: "pod didn't trigger scale-up: 1 max node group size reached",
+      source: { component: "cluster-autoscaler" },
+    });
+    const [f] = analyzePending(snap, NOW);
+    expect(f?.rootCause).toBe(
+      "the pod cannot be scheduled: 1 node(s) lack free cpu for its request of 3 (the cluster is full); the cluster autoscaler will not add a node: pod didn't trigger scale-up: 1 max node group size reached (1/1 nodes rejected it: 1 Insufficient cpu)",
+    );
+    expect(f?.severity).toBe("critical");
+  });
 });

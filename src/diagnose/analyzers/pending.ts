@@ -9,7 +9,7 @@ import type { V1Pod } from "@kubernetes/client-node";
 import type { Finding, ObjectRef } from "../../core/types.ts";
 import type { ClusterSnapshot } from "../../sources/kubernetes/snapshot.ts";
 import { owningWorkload, refKey } from "../owners.ts";
-import { makeFinding, podRef, timeOf } from "./common.ts";
+import { eventIndex, makeFinding, podRef, timeOf } from "./common.ts";
 import { similarName } from "./config-refs.ts";
 import {
   allocatable,
@@ -132,6 +132,26 @@ function resourceCause(snap: ClusterSnapshot, pod: V1Pod, resource: string, coun
   };
 }
 
+/**
+ * cluster-autoscaler's verdict on the pod (its TriggeredScaleUp / NotTriggerScaleUp events):
+ * a node on its way makes the wait expected; "max node group size reached" is the real cause.
+ */
+function autoscalerCause(snap: ClusterSnapshot, pod: V1Pod): Cause | undefined {
+  const idx = eventIndex(snap);
+  const up = idx.of("Pod", pod.metadata, "TriggeredScaleUp")[0];
+  const no = idx.of("Pod", pod.metadata, "NotTriggerScaleUp")[0];
+  if (up && (!no || (timeOf(up.lastTimestamp) ?? 0) >= (timeOf(no.lastTimestamp) ?? 0)))
+    return {
+      text: `the cluster autoscaler is adding a node (${up.message ?? "TriggeredScaleUp"})`,
+    };
+  if (no)
+    return {
+      text: `the cluster autoscaler will not add a node: ${no.message ?? ""}`,
+      fix: "raise the node group's maximum size or add a node group that fits the pod",
+    };
+  return undefined;
+}
+
 function explain(snap: ClusterSnapshot, pod: V1Pod, f: SchedulingFailure): Cause[] {
   const causes: Cause[] = [];
   const reasons = f.reasons.map((r) => r.reason);
@@ -155,6 +175,8 @@ function explain(snap: ClusterSnapshot, pod: V1Pod, f: SchedulingFailure): Cause
       });
   }
   if (!causes.length) causes.push({ text: f.reasons.map((r) => r.reason).join(", ") });
+  const scaler = autoscalerCause(snap, pod);
+  if (scaler) causes.push(scaler);
   return causes;
 }
 
@@ -248,7 +270,9 @@ export function analyzePending(snap: ClusterSnapshot, now: number): Finding[] {
             }
           : undefined,
         confidence: g.causes.length && g.causes[0]?.fix ? 0.9 : 0.7,
-        severity: "critical",
+        severity: g.causes.some((c) => c.text.startsWith("the cluster autoscaler is adding"))
+          ? "info"
+          : "critical",
       },
       now,
     );

@@ -37,6 +37,7 @@ export function hasPodLevelCause(
   snap: ClusterSnapshot,
   pod: V1Pod,
   badNodes: Set<string>,
+  now: number,
 ): boolean {
   const statuses = [
     ...(pod.status?.initContainerStatuses ?? []),
@@ -56,5 +57,5 @@ export function hasPodLevelCause(
     const idx = eventIndex(snap);
     if (STUCK_EVENTS.some((r) => idx.of("Pod", pod.metadata, r).length)) return true;
   }
-  return pod.status?.phase === "Running" && probeFailure(snap, pod);
+  return pod.status?.phase === "Running" && probeFailure(snap, pod, now);
 }

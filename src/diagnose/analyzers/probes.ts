@@ -9,7 +9,7 @@ import type { CoreV1Event, V1ContainerStatus, V1Pod } from "@kubernetes/client-n
 import type { Finding, ObjectRef } from "../../core/types.ts";
 import type { ClusterSnapshot } from "../../sources/kubernetes/snapshot.ts";
 import { owningWorkload, refKey } from "../owners.ts";
-import { eventEvidence, eventIndex, makeFinding, podRef } from "./common.ts";
+import { eventEvidence, eventIndex, makeFinding, podRef, timeOf } from "./common.ts";
 
 export const PROBES = "diagnose/probes";
 
@@ -48,22 +48,30 @@ export function probeKill(
   return { kind, event: unhealthy ?? kill };
 }
 
+/**
+ * Readiness commonly fails while an application warms up (a JVM, a cache fill): only a container
+ * that has been running this long and is still not ready has a problem.
+ */
+const WARM_UP_MS = 2 * 60_000;
+
 function failing(
   snap: ClusterSnapshot,
   pod: V1Pod,
   cs: V1ContainerStatus,
+  now: number,
 ): { kind: Kind; event: CoreV1Event } | undefined {
   const killed = probeKill(snap, pod, cs);
   if (killed) return killed;
   if (!cs.state?.running || cs.ready !== false) return undefined;
+  if (now - (timeOf(cs.state.running.startedAt) ?? now) < WARM_UP_MS) return undefined;
   const ready = eventIndex(snap)
     .of("Pod", pod.metadata, "Unhealthy")
     .find((e) => forContainer(e, cs.name) && e.message?.startsWith("Readiness probe failed"));
   return ready ? { kind: "Readiness", event: ready } : undefined;
 }
 
-export function probeFailure(snap: ClusterSnapshot, pod: V1Pod): boolean {
-  return (pod.status?.containerStatuses ?? []).some((cs) => failing(snap, pod, cs));
+export function probeFailure(snap: ClusterSnapshot, pod: V1Pod, now: number): boolean {
+  return (pod.status?.containerStatuses ?? []).some((cs) => failing(snap, pod, cs, now));
 }
 
 export function analyzeProbes(snap: ClusterSnapshot, now: number): Finding[] {
@@ -82,7 +90,7 @@ export function analyzeProbes(snap: ClusterSnapshot, now: number): Finding[] {
     if (pod.status?.phase !== "Running" || pod.metadata?.deletionTimestamp) continue;
     // Running covers CrashLoopBackOff too: the phase stays Running while a container restarts.
     for (const cs of pod.status.containerStatuses ?? []) {
-      const f = failing(snap, pod, cs);
+      const f = failing(snap, pod, cs, now);
       if (!f) continue;
       const output = (f.event.message ?? "").replace(IP, "<pod-ip>");
       const subject = owningWorkload(snap, pod.metadata);

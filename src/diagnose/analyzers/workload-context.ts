@@ -29,7 +29,7 @@ export function workloadContext(snap: ClusterSnapshot, now: number): WorkloadCon
     const list = pods.get(key) ?? [];
     list.push(p);
     pods.set(key, list);
-    if (!p.metadata?.deletionTimestamp && hasPodLevelCause(snap, p, bad)) explained.add(key);
+    if (!p.metadata?.deletionTimestamp && hasPodLevelCause(snap, p, bad, now)) explained.add(key);
   }
   return { snap, now, pods, explained };
 }
