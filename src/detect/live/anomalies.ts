@@ -9,6 +9,7 @@ import type { Finding, ObjectRef } from "../../core/types.ts";
 import { EnsembleDetector } from "../ensemble.ts";
 import type { DerivedPoint } from "./derive.ts";
 import { anomalyReason, type OwnerResolver, seriesLabel, subjectOf } from "./subject.ts";
+import { lastWeek, remember, type WeeklyMemory } from "./weekly-memory.ts";
 
 export interface AnomalyOptions {
   /** Ensemble score at or above which a point is anomalous. */
@@ -18,13 +19,16 @@ export interface AnomalyOptions {
   /** An episode ends this long after its last anomalous point. */
   ttlMs?: number;
   resolve?: OwnerResolver;
+  /** A change smaller than this fraction of the series' usual level is never an anomaly. */
+  minRelativeChange?: number;
 }
 
 interface Tracked {
   det: EnsembleDetector;
   lastT: number;
-  /** Slow mean of the values, only to tell "rose" from "fell" in the reason. */
+  /** Slow mean of the values: "rose" or "fell", and how big the change is. */
   mean: number;
+  weekly: WeeklyMemory;
 }
 
 interface Hit {
@@ -47,17 +51,22 @@ export interface Episode {
 }
 
 export interface AnomalyState {
-  detectors: [string, { det: unknown; lastT: number; mean: number }][];
+  detectors: [string, { det: unknown; lastT: number; mean: number; weekly: WeeklyMemory }][];
   episodes: Episode[];
 }
 
 const MAX_EPISODES = 1000;
+/** A surprise that also happened a week ago at this time (≥ this share of today's) recurs weekly. */
+const WEEKLY_RECURRENCE = 0.8;
+/** Better is not an incident: fewer errors, faster responses. */
+const IMPROVEMENTS = new Set(["ErrorRateDecrease", "LatencyDecrease"]);
 
 export class AnomalyTracker {
   readonly threshold: number;
   private readonly maxDetectors: number;
   private readonly ttlMs: number;
   private readonly resolve: OwnerResolver | undefined;
+  private readonly minRelativeChange: number;
   private readonly tracked = new Map<string, Tracked>();
   private readonly episodes = new Map<string, Episode>();
   skipped = 0;
@@ -67,6 +76,7 @@ export class AnomalyTracker {
     this.maxDetectors = opts.maxDetectors ?? 20_000;
     this.ttlMs = opts.ttlMs ?? 15 * 60_000;
     this.resolve = opts.resolve;
+    this.minRelativeChange = opts.minRelativeChange ?? 0.05;
   }
 
   observe(p: DerivedPoint): void {
@@ -76,16 +86,22 @@ export class AnomalyTracker {
         this.skipped++;
         return;
       }
-      tr = { det: new EnsembleDetector(), lastT: Number.NEGATIVE_INFINITY, mean: p.v };
+      tr = { det: new EnsembleDetector(), lastT: Number.NEGATIVE_INFINITY, mean: p.v, weekly: {} };
       this.tracked.set(p.key, tr);
     }
     if (p.t <= tr.lastT) return;
     tr.lastT = p.t;
-    const up = p.v >= tr.mean;
+    const mean = tr.mean;
     tr.mean += 0.01 * (p.v - tr.mean);
     const out = tr.det.update(p.t, p.v);
-    if (out.score < this.threshold) return;
-    this.record(p, up, out.score, out.explanation ?? "");
+    const weekAgo = lastWeek(tr.weekly, p.t);
+    remember(tr.weekly, p.t, out.score);
+    if (out.score < this.threshold || weekAgo >= WEEKLY_RECURRENCE * out.score) return;
+    // Scrape jitter on a near-constant series can be "infinitely" rare yet mean nothing.
+    if (Math.abs(p.v - mean) < this.minRelativeChange * Math.abs(mean)) return;
+    const reason = anomalyReason(p.metric, p.labels, p.v >= mean);
+    if (IMPROVEMENTS.has(reason)) return;
+    this.record(p, reason, out.score, out.explanation ?? "");
   }
 
   /** Episodes whose last anomalous point is within the TTL of `now`. */
@@ -110,7 +126,12 @@ export class AnomalyTracker {
     return {
       detectors: [...this.tracked].map(([k, tr]) => [
         k,
-        { det: tr.det.snapshot(), lastT: tr.lastT, mean: tr.mean },
+        {
+          det: tr.det.snapshot(),
+          lastT: tr.lastT,
+          mean: tr.mean,
+          weekly: structuredClone(tr.weekly),
+        },
       ]),
       episodes: structuredClone([...this.episodes.values()]),
     };
@@ -121,16 +142,15 @@ export class AnomalyTracker {
     for (const [k, s] of state.detectors) {
       const det = new EnsembleDetector();
       det.restore(s.det);
-      this.tracked.set(k, { det, lastT: s.lastT, mean: s.mean });
+      this.tracked.set(k, { det, lastT: s.lastT, mean: s.mean, weekly: s.weekly ?? {} });
     }
     this.episodes.clear();
     for (const e of state.episodes) this.episodes.set(e.id, structuredClone(e));
   }
 
-  private record(p: DerivedPoint, up: boolean, score: number, explanation: string): void {
+  private record(p: DerivedPoint, reason: string, score: number, explanation: string): void {
     const { subject, affected } = subjectOf(p.labels, this.resolve);
     const metric = seriesLabel(p.metric, p.labels);
-    const reason = anomalyReason(p.metric, p.labels, up);
     const id = stableId(
       `Anomaly/${reason}/${metric}/${subject.kind}/${subject.namespace ?? ""}/${subject.name}`,
     );

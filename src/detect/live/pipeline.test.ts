@@ -19,6 +19,20 @@ describe("live detection on the simulator", () => {
     expect(seen.map((f) => f.rootCause)).toEqual([]);
   }, 60_000);
 
+  it("stays quiet across the weekend's start, a step it saw in last week's history", () => {
+    const pipeline = new DetectPipeline();
+    // Friday 20:00 UTC: the simulator's traffic steps down at Saturday 00:00, as it did a week
+    // ago. Nine days of history, so last Saturday's step came after the detectors had warmed up.
+    const start = Date.UTC(2026, 0, 9, 20);
+    const cluster = scenarioWithHistory("healthy", pipeline, { start, historyDays: 9 });
+    const seen = new Set<string>();
+    runLive(cluster, pipeline, 6 * 60, 60, (_now, fs) => {
+      for (const f of fs) seen.add(f.rootCause);
+      return undefined;
+    });
+    expect([...seen]).toEqual([]);
+  }, 60_000);
+
   it("predicts DiskPressure on the filling node well before the kubelet reports it", () => {
     const pipeline = new DetectPipeline();
     const cluster = scenarioWithHistory("disk-pressure", pipeline);
