@@ -2,16 +2,16 @@
  * `opsloop incidents list|show|similar|ack --db FILE`: stored incidents, one incident with its
  * grouped signals and similar past incidents, a text search of past incidents, acknowledgement.
  */
-import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { goDuration, isoTime, systemClock } from "../../../core/clock.ts";
 import { OpsloopError } from "../../../core/errors.ts";
 import { IncidentManager } from "../../../incidents/incidents.ts";
 import type { IncidentRecord } from "../../../incidents/record.ts";
 import { openDb } from "../../../store/sqlite.ts";
+import { dbFile } from "./report.ts";
 
 interface Flags {
-  db: string;
+  db?: string;
   output: string;
 }
 
@@ -21,8 +21,7 @@ function withManager<T>(flags: Flags, fn: (m: IncidentManager) => T): T {
       "invalid_input",
       `--output must be json or table, got "${flags.output}"`,
     );
-  if (!existsSync(flags.db)) throw new OpsloopError("invalid_input", `no database at ${flags.db}`);
-  const db = openDb(flags.db);
+  const db = openDb(dbFile(flags.db));
   try {
     return fn(new IncidentManager(db));
   } finally {
@@ -97,7 +96,7 @@ export function registerIncidentsCommand(program: Command): void {
     .description("stored incidents and past-incident knowledge");
   const common = (c: Command) =>
     c
-      .option("--db <file>", "SQLite database file", ".opsloop/opsloop.db")
+      .option("--db <file>", "SQLite database file (default: OPSLOOP_DB)")
       .option("--output <format>", "table or json", "table");
   common(
     cmd

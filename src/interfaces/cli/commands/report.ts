@@ -1,13 +1,14 @@
 /** `opsloop report [--db F] [--since D] [--output json|table]`: ROI figures from stored incidents. */
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
+import { loadConfig } from "../../../config/config.ts";
 import { goDuration, isoTime, parseDuration, systemClock } from "../../../core/clock.ts";
 import { OpsloopError } from "../../../core/errors.ts";
 import { type RoiFigures, type RoiReport, roiReport } from "../../../incidents/roi.ts";
 import { openDb } from "../../../store/sqlite.ts";
 
 interface ReportFlags {
-  db: string;
+  db?: string;
   since?: string;
   output: string;
 }
@@ -57,15 +58,24 @@ export function formatReport(r: RoiReport): string {
   return out;
 }
 
+/** The database file from --db or OPSLOOP_DB; it must exist (a report never creates one). */
+export function dbFile(flag: string | undefined): string {
+  const file = loadConfig({ db: flag }).db;
+  if (file === ":memory:")
+    throw new OpsloopError("invalid_input", "give the database with --db FILE or OPSLOOP_DB");
+  if (!existsSync(file)) throw new OpsloopError("invalid_input", `no database at ${file}`);
+  return file;
+}
+
 export function runReport(flags: ReportFlags, now = systemClock.now()): string {
   if (flags.output !== "json" && flags.output !== "table")
     throw new OpsloopError(
       "invalid_input",
       `--output must be json or table, got "${flags.output}"`,
     );
-  if (!existsSync(flags.db)) throw new OpsloopError("invalid_input", `no database at ${flags.db}`);
+  const file = dbFile(flags.db);
   const from = sinceOf(flags.since, now);
-  const db = openDb(flags.db);
+  const db = openDb(file);
   try {
     const report = roiReport(db, from === undefined ? {} : { from });
     return flags.output === "json" ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report);
@@ -78,7 +88,7 @@ export function registerReportCommand(program: Command): void {
   program
     .command("report")
     .description("MTTD, MTTR, alerts in vs incidents out, auto-resolved share and recurrence")
-    .option("--db <file>", "SQLite database file", ".opsloop/opsloop.db")
+    .option("--db <file>", "SQLite database file (default: OPSLOOP_DB)")
     .option("--since <when>", "only incidents opened since a duration ago (7d) or a timestamp")
     .option("--output <format>", "table or json", "table")
     .action((flags: ReportFlags) => {
