@@ -1,9 +1,9 @@
 /**
  * The pod/workload/node cases of the diagnose corpus (`test/cases/diagnose/w-*`, format in that
- * folder's README): each case's manifests are applied to a fresh simulator, the simulation runs
- * for the case's `run` time (then applies `then`, if any, and runs again), a KubeSource syncs
- * over HTTP and the case's analyzer must report the expected reason on the expected subject with
- * a root cause naming the expected entities.
+ * folder's README): each case's manifests are created through a fresh simulator's API with
+ * @kubernetes/client-node, the simulation runs for the case's `run` time (then applies `then`,
+ * if any, and runs again), a KubeSource syncs over HTTP, and the case's analyzer must report the
+ * expected reason on the expected subject with a root cause naming the expected entities.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,8 +12,8 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { parseDuration } from "../core/clock.ts";
 import { openRegistry, SimCluster } from "../sim/cluster.ts";
-import { applyOrder, parseManifests } from "../sim/scenarios/manifests.ts";
-import { diagnoseSim } from "./sim-run.ts";
+import { parseManifests } from "../sim/scenarios/manifests.ts";
+import { SimSession } from "./sim-run.ts";
 
 const DIR = fileURLToPath(new URL("../../test/cases/diagnose/", import.meta.url));
 
@@ -38,14 +38,19 @@ async function runCase(name: string) {
   const dir = join(DIR, name);
   const exp = parse(readFileSync(join(dir, "expected.yaml"), "utf8")) as Expected;
   const cluster = new SimCluster({ images: openRegistry(exp.images ?? {}), tickMs: 2_000 });
-  cluster.apply(applyOrder(parseManifests(readFileSync(join(dir, "manifests.yaml"), "utf8"))));
-  cluster.step(parseDuration(exp.run ?? "2m"));
-  if (exp.then) {
-    cluster.apply(applyOrder(parseManifests(readFileSync(join(dir, exp.then.manifests), "utf8"))));
-    cluster.step(parseDuration(exp.then.run ?? "2m"));
+  const session = await SimSession.start(cluster);
+  try {
+    await session.apply(parseManifests(readFileSync(join(dir, "manifests.yaml"), "utf8")));
+    cluster.step(parseDuration(exp.run ?? "2m"));
+    if (exp.then) {
+      await session.apply(parseManifests(readFileSync(join(dir, exp.then.manifests), "utf8")));
+      cluster.step(parseDuration(exp.then.run ?? "2m"));
+    }
+    const { findings } = await session.diagnose({ filter: [exp.analyzer] });
+    return { exp, findings };
+  } finally {
+    await session.close();
   }
-  const { findings } = await diagnoseSim(cluster, { filter: [exp.analyzer] });
-  return { exp, findings };
 }
 
 describe("diagnose corpus: pod, workload and node cases", () => {
