@@ -53,7 +53,7 @@ describe("pending analyzer", () => {
     );
     const [f] = analyzePending(snap, NOW);
     expect(f?.rootCause).toBe(
-      "the pod cannot be scheduled: no node has the labels its node selector/affinity requires (1/1 nodes rejected it: 1 node(s) didn't match Pod's node affinity/selector)",
+      "the pod cannot be scheduled: no node has the labels its node selector/affinity requires (0/1 nodes available: 1 node(s) didn't match Pod's node affinity/selector)",
     );
   });
 
@@ -89,7 +89,7 @@ describe("pending analyzer", () => {
     });
     const [f] = analyzePending(snap, NOW);
     expect(f?.rootCause).toBe(
-      "the pod cannot be scheduled: 1 node(s) lack free cpu for its request of 3 (the cluster is full); the cluster autoscaler will not add a node: pod didn't trigger scale-up: 1 max node group size reached (1/1 nodes rejected it: 1 Insufficient cpu)",
+      "the pod cannot be scheduled: 1 node(s) lack free cpu for its request of 3 (the cluster is full); the cluster autoscaler will not add a node: pod didn't trigger scale-up: 1 max node group size reached (0/1 nodes available: 1 Insufficient cpu)",
     );
     expect(f?.severity).toBe("critical");
   });

@@ -185,7 +185,7 @@ function patchOf(causes: Cause[]): unknown {
 }
 
 function summary(f: SchedulingFailure): string {
-  return `${f.nodes}/${f.nodes} nodes rejected it: ${f.reasons.map((r) => (r.count !== undefined ? `${r.count} ${r.reason}` : r.reason)).join(", ")}`;
+  return `0/${f.nodes} nodes available: ${f.reasons.map((r) => (r.count !== undefined ? `${r.count} ${r.reason}` : r.reason)).join(", ")}`;
 }
 
 /** Gates are removed by the controller that added them (a queue such as Kueue); long waits are worth a look. */
