@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Runbook } from "../act/runbook.ts";
+import { FixedClock } from "../core/clock.ts";
 import type { Finding } from "../core/types.ts";
 import { IncidentManager } from "../incidents/incidents.ts";
 import { openDb } from "../store/sqlite.ts";
@@ -55,10 +56,13 @@ describe("incident tools", () => {
     const [again] = incidents.ingest([{ ...oom, time: T0 + 60 * MIN }], T0 + 60 * MIN);
     const ctx = {
       incidents,
+      clock: new FixedClock(T0 + 61 * MIN),
       runbooks: [runbook("oom-scale-out"), runbook("oom-restart")],
     } as Partial<ToolContext> as ToolContext;
     const registry = new ToolRegistry(INCIDENT_TOOLS);
-    expect(INCIDENT_TOOLS.every((t) => t.annotations.readOnly)).toBe(true);
+    expect(INCIDENT_TOOLS.filter((t) => !t.annotations.readOnly).map((t) => t.name)).toEqual([
+      "acknowledge_incident",
+    ]);
 
     const found = (await registry.call(ctx, "search_incidents", {
       query: "worker memory limit",
@@ -77,6 +81,17 @@ describe("incident tools", () => {
     expect(got.signals.map((s) => s.reason)).toEqual(["OOMPredicted"]);
     expect(got.similar).toHaveLength(1);
     expect(got.proposedRunbooks).toEqual(["oom-restart", "oom-scale-out"]);
+    const ack = { id: again?.incident.id, by: "alice" };
+    const acked = (await registry.call(ctx, "acknowledge_incident", ack)) as {
+      acknowledgedAt: number;
+    };
+    expect(acked.acknowledgedAt).toBe(T0 + 61 * MIN);
+    ctx.clock = new FixedClock(T0 + 70 * MIN);
+    expect(await registry.call(ctx, "acknowledge_incident", { ...ack, by: "bob" })).toEqual({
+      id: ack.id,
+      acknowledgedAt: T0 + 61 * MIN,
+      acknowledgedBy: "alice",
+    });
     await expect(registry.call(ctx, "search_incidents", {})).rejects.toThrow(
       /give a query or an incidentId/,
     );

@@ -127,4 +127,26 @@ const getIncident = defineTool({
   },
 });
 
-export const INCIDENT_TOOLS: Tool[] = [searchIncidents, getIncident] as Tool[];
+const acknowledgeIncident = defineTool({
+  name: "acknowledge_incident",
+  title: "Acknowledge incident",
+  description:
+    "Marks an incident as acknowledged by a person (the MTTA timestamp); changes nothing in the cluster. Idempotent: the first acknowledgement stands.",
+  input: z.object({ id: z.string(), by: z.string().min(1).max(100) }).strict(),
+  output: z.object({ id: z.string(), acknowledgedAt: z.number(), acknowledgedBy: z.string() }),
+  annotations: { readOnly: false, destructive: false, idempotent: true, openWorld: false },
+  run: async (ctx, input) => {
+    const inc = ctx.incidents.acknowledge(
+      incidentOrThrow(ctx, input.id).id,
+      input.by,
+      ctx.clock.now(),
+    );
+    return {
+      id: input.id,
+      acknowledgedAt: inc?.acknowledgedAt ?? 0,
+      acknowledgedBy: inc?.acknowledgedBy ?? input.by,
+    };
+  },
+});
+
+export const INCIDENT_TOOLS: Tool[] = [searchIncidents, getIncident, acknowledgeIncident] as Tool[];
