@@ -236,4 +236,29 @@ describe("pod-startup analyzer", () => {
       "kubectl create secret docker-registry regcred --docker-server=registry.acme.io",
     );
   });
+
+  it("keeps a crash loop's finding id across cycles although log timestamps change", async () => {
+    const snap = emptySnapshot();
+    const status: V1ContainerStatus = {
+      name: "api",
+      image: "shop/api:2",
+      imageID: "",
+      ready: false,
+      restartCount: 3,
+      state: { waiting: { reason: "CrashLoopBackOff" } },
+      lastState: { terminated: { exitCode: 1, reason: "Error" } },
+    };
+    snap.pods.push(pod("shop", "api-1", "api-rs", status), pod("shop", "api-2", "api-rs", status));
+    let reads = 0;
+    const at = (t: string) => async () => {
+      reads++;
+      return `${t} starting\n${t} error: dial tcp 10.0.0.7:6379: connect: connection refused\n`;
+    };
+    const first = await analyzePodStartup(snap, NOW, at("2026-01-05T01:00:00Z"));
+    const second = await analyzePodStartup(snap, NOW + 60_000, at("2026-01-05T01:01:13Z"));
+    expect(first).toHaveLength(1);
+    expect(first[0]?.affected).toHaveLength(2);
+    expect(second[0]?.id).toBe(first[0]?.id);
+    expect(reads).toBe(2);
+  });
 });
