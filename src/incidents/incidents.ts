@@ -38,6 +38,11 @@ export interface IncidentOptions {
   maxFindings?: number;
   /** Signals further apart than this are never grouped. */
   windowMs?: number;
+  /**
+   * A firing alert not re-sent for this long counts as gone (Alertmanager repeats firing groups
+   * every repeat_interval, 4h by default; a lost resolved notification must not pin an incident).
+   */
+  staleAlertMs?: number;
   /** The current topology (called once per ingest). */
   topology?: () => Topology;
 }
@@ -70,6 +75,7 @@ export class IncidentManager {
       diagnoseAt: opts.diagnoseAt ?? 0.7,
       maxFindings: opts.maxFindings ?? 20,
       windowMs: opts.windowMs ?? 15 * 60_000,
+      staleAlertMs: opts.staleAlertMs ?? 12 * 3_600_000,
     };
     this.topology = opts.topology ?? emptyTopology;
     this.knowledge = new KnowledgeBase(db);
@@ -271,9 +277,11 @@ export class IncidentManager {
   private resolveQuiet(now: number): IncidentEvent[] {
     const events: IncidentEvent[] = [];
     for (const inc of [...this.active.values()]) {
-      const quiet = inc.signals.map((s) =>
-        s.source === "alert" ? s.resolvedAt : s.lastAt < now ? s.lastAt : undefined,
-      );
+      const quiet = inc.signals.map((s) => {
+        if (s.source === "finding") return s.lastAt < now ? s.lastAt : undefined;
+        if (s.resolvedAt !== undefined) return s.resolvedAt;
+        return now - s.lastAt >= this.opts.staleAlertMs ? s.lastAt : undefined;
+      });
       if (quiet.some((q) => q === undefined || now - q < this.opts.resolveAfterMs)) continue;
       const resolved: IncidentRecord = {
         ...inc,

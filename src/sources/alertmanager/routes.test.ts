@@ -91,4 +91,16 @@ describe("alertmanager webhook", () => {
     expect(r.status).toBe(400);
     expect(r.body.detail).toMatch(/^invalid Alertmanager payload: groupKey/);
   });
+
+  it("lets a firing alert that is never re-sent go stale instead of pinning its incident open", async () => {
+    const clock = new FixedClock(T0);
+    const incidents = new IncidentManager(openDb(), {
+      resolveAfterMs: 5 * 60_000,
+      staleAlertMs: 60 * 60_000,
+    });
+    await post(alertmanagerRoutes({ incidents, clock }), payload("firing", T0));
+    expect(incidents.sweep(T0 + 30 * 60_000)).toEqual([]);
+    const [ev] = incidents.sweep(T0 + 65 * 60_000);
+    expect([ev?.type, ev?.incident.resolvedAt]).toEqual(["resolved", T0]);
+  });
 });
