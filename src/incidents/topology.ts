@@ -66,14 +66,19 @@ export function topologyFromSnapshot(snap: ClusterSnapshot): Topology {
     const zone = n.metadata?.labels?.[ZONE_LABEL];
     if (n.metadata?.name && zone) t.nodeZone.set(n.metadata.name, zone);
   }
+  const servicesByNs = new Map<string, ClusterSnapshot["services"]>();
+  for (const s of snap.services) {
+    const ns = s.metadata?.namespace ?? "";
+    servicesByNs.set(ns, [...(servicesByNs.get(ns) ?? []), s]);
+  }
   for (const pod of snap.pods) {
     const ns = pod.metadata?.namespace ?? "";
     const key = `${ns}/${pod.metadata?.name ?? ""}`;
     const owner = owningWorkload(snap, pod.metadata);
     t.podOwner.set(key, owner);
     if (pod.spec?.nodeName) t.podNode.set(key, pod.spec.nodeName);
-    const services = snap.services
-      .filter((s) => s.metadata?.namespace === ns && selects(s.spec?.selector, pod))
+    const services = (servicesByNs.get(ns) ?? [])
+      .filter((s) => selects(s.spec?.selector, pod))
       .map((s) => `${ns}/${s.metadata?.name ?? ""}`);
     const wl = refKey(owner);
     t.workloadServices.set(wl, [...new Set([...(t.workloadServices.get(wl) ?? []), ...services])]);
