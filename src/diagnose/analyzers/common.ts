@@ -55,8 +55,15 @@ export class EventIndex {
 
   /** Newest first; `reason` filters. */
   of(kind: string, meta: V1ObjectMeta | undefined, reason?: string): CoreV1Event[] {
-    const key = `${kind}/${kind === "Node" ? "" : (meta?.namespace ?? "")}/${meta?.name ?? ""}`;
-    const list = this.byName.get(key) ?? this.byName.get(`${kind}/default/${meta?.name ?? ""}`);
+    const name = meta?.name ?? "";
+    // Events about cluster-scoped objects live in "default" and some recorders set that namespace.
+    const list =
+      kind === "Node"
+        ? [
+            ...(this.byName.get(`Node//${name}`) ?? []),
+            ...(this.byName.get(`Node/default/${name}`) ?? []),
+          ].sort((a, b) => eventTime(b) - eventTime(a))
+        : this.byName.get(`${kind}/${meta?.namespace ?? ""}/${name}`);
     return (list ?? []).filter(
       (e) =>
         (reason === undefined || e.reason === reason) &&
