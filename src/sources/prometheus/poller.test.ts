@@ -26,7 +26,7 @@ describe("PromQL poller against a real Prometheus scraping the simulator", () =>
     // Wait for a few scrapes so the backfill has history to return.
     for (let i = 0; i < 100; i++) {
       const r = await client.queryRange("up", Date.now() - 10_000, Date.now(), 1000);
-      if ((r[0]?.points.length ?? 0) >= 3) break;
+      if ((r[0]?.points.length ?? 0) >= 6) break;
       await new Promise((r) => setTimeout(r, 200));
     }
     const stream = new SampleStream({ maxQueue: 4 });

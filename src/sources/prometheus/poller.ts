@@ -63,9 +63,12 @@ export class PromPoller {
       throw new OpsloopError("invalid_input", "poller interval and backfill step must be > 0");
   }
 
-  /** Backfills `[now - backfill, now]`; returns the number of samples delivered. */
+  /** Backfills `[now - step - backfill, now - step]`; returns the number of samples delivered. */
   async backfill(): Promise<number> {
-    const end = this.o.clock.now();
+    // One step short of now: an evaluation at `now` usually finds the previous scrape again
+    // (Prometheus' 5-minute lookback), a repeated counter value that reads as zero traffic. The
+    // first instant poll covers now.
+    const end = this.o.clock.now() - this.stepMs;
     const start = end - this.backfillMs;
     const span = this.stepMs * MAX_POINTS_PER_RANGE;
     let n = 0;
