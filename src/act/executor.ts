@@ -5,13 +5,13 @@
  * verify, rollback). The run's state is written to SQLite before each phase; `recover()`
  * resumes or rolls back every run a crash interrupted. Every outcome leaves an audit record.
  */
-import type { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig } from "@kubernetes/client-node";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { OpsloopError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import type { ActionSummary, Finding, ObjectRef } from "../core/types.ts";
 import { type Db, openDb } from "../store/sqlite.ts";
-import { kubeClients } from "./actions/kube.ts";
+import { apiMessage, type KubeClients, kubeClients } from "./actions/kube.ts";
 import type { ActionContext } from "./actions/types.ts";
 import type { ApprovalStore } from "./approvals/store.ts";
 import type { AuditLog } from "./audit.ts";
@@ -89,7 +89,7 @@ export class Executor {
     };
     // The runbook travels with the run, so a restart resumes exactly what was started.
     this.runs.save({ ...run, ...{ spec: runbook } } as RunState);
-    const blocked = await this.blockedReasons(runbook, finding);
+    const blocked = this.blockedReasons(runbook, finding, run.id);
     if (blocked.length) return [this.skip(run, runbook, blocked)];
     return this.continueRun(run, runbook);
   }
@@ -123,11 +123,10 @@ export class Executor {
 
   private ctx(): ActionContext {
     if (this.actionCtx) return this.actionCtx;
-    const kc = this.deps.kube ?? this.deps.cluster.kube;
-    if (!kc) throw new OpsloopError("internal", "the executor has no kubeconfig to act with");
+    const kc = this.deps.kube ?? this.deps.cluster.kube ?? new KubeConfig();
     this.actionCtx = {
       kc,
-      kube: kubeClients(kc),
+      kube: this.deps.kube || this.deps.cluster.kube ? kubeClients(kc) : noCluster(),
       clock: this.deps.clock,
       wall: this.deps.wall ?? systemClock,
       sleep: this.deps.sleep ?? sleep,
@@ -145,6 +144,7 @@ export class Executor {
       approvals: d.approvals,
       namespaceLabels: (ns) => d.cluster.namespaceLabels(ns),
       metrics: d.metrics,
+      preconditions: async () => [],
       actor: this.actor,
       pollMs: d.pollMs,
       verifyTimeoutMs: d.verifyTimeoutMs,
@@ -153,26 +153,34 @@ export class Executor {
     };
   }
 
-  /** Preconditions and the runbook's own per-subject limit; reasons to not start at all. */
-  private async blockedReasons(rb: Runbook, f: Finding): Promise<string[]> {
+  /** The runbook's own per-subject limit: too many runs for this subject this hour. */
+  private blockedReasons(rb: Runbook, f: Finding, runId: string): string[] {
     const hourAgo = this.deps.clock.now() - 3_600_000;
     const earlier = this.runs
       .list({ limit: 500 })
       .filter(
         (r) =>
           r.runbook === rb.name &&
+          r.id !== runId &&
           r.createdAt > hourAgo &&
           sameRef(r.finding.subject, f.subject) &&
-          r.phase !== "planned",
+          r.status !== "skipped",
       );
-    if (earlier.length >= rb.limits.maxRunsPerSubjectPerHour)
-      return [
-        `${rb.name}: ${earlier.length} runs for this subject within 1h (limit ${rb.limits.maxRunsPerSubjectPerHour})`,
-      ];
+    if (earlier.length < rb.limits.maxRunsPerSubjectPerHour) return [];
+    return [
+      `${rb.name}: ${earlier.length} runs for this subject within 1h (limit ${rb.limits.maxRunsPerSubjectPerHour})`,
+    ];
+  }
+
+  /** Unmet preconditions (trigger labels, CEL over the subject as read now); empty when they hold. */
+  async preconditionProblems(rb: Runbook, f: Finding): Promise<string[]> {
     if (!rb.preconditions.length && !rb.trigger.labels) return [];
-    const object = (await readObject(this.ctx(), f.subject)) as {
-      metadata?: { labels?: Record<string, string> };
-    } | null;
+    let object: { metadata?: { labels?: Record<string, string> } } | null;
+    try {
+      object = (await readObject(this.ctx(), f.subject)) as typeof object;
+    } catch (e) {
+      return [`precondition not checked: ${apiMessage(e)}`];
+    }
     const out: string[] = [];
     for (const [k, v] of Object.entries(rb.trigger.labels ?? {}))
       if (object?.metadata?.labels?.[k] !== v)
@@ -224,6 +232,7 @@ export class Executor {
   ): Promise<ActionSummary[]> {
     const out: ActionSummary[] = [];
     const d = this.stepDeps();
+    d.preconditions = () => this.preconditionProblems(rb, run.finding);
     const persist = (patch: Partial<RunState>) => {
       Object.assign(run, patch, { updatedAt: this.deps.clock.now() });
       this.runs.save({ ...run, spec: rb } as RunState);
@@ -278,4 +287,12 @@ export function recentActions(audit: AuditLog): RecentAction[] {
     .list({ limit: 1000 })
     .filter((r) => r.result === "applied")
     .map((r) => ({ action: r.action, target: r.target as ObjectRef, time: r.time }));
+}
+
+/** Clients for an executor built without a cluster (policy-only tests): any use fails clearly. */
+function noCluster(): KubeClients {
+  const fail = () => {
+    throw new OpsloopError("internal", "the executor has no kubeconfig to act with");
+  };
+  return new Proxy({} as KubeClients, { get: () => new Proxy({}, { get: fail }) });
 }

@@ -2,7 +2,9 @@
  * The loop: sources (informer snapshot, scraped metrics) → analyzer and detector → incidents →
  * runbooks through guardrails and the executor → audit. Each tick evaluates the snapshot;
  * remediation runs in the background (verification takes wall time) at most once per incident
- * opening, and every incident change is emitted as an event.
+ * opening, and every incident change is emitted as an event. A runbook that already ran for
+ * the same subject and whose finding came back is not run again: the incident escalates, as
+ * a restart does not fix a leak (no remediation loop until the rate limit stops it).
  */
 import { EventEmitter } from "node:events";
 import type { AuditLog } from "../act/audit.ts";
@@ -30,6 +32,9 @@ export interface AgentDeps {
   runbooks: Runbook[];
   clock: Clock;
   detector?: TrendToLimitDetector;
+  /** A finding back within this time after its runbook applied means the fix did not hold (default 1 h). */
+  repeatWindowMs?: number;
+  actor?: string;
 }
 
 export interface AgentEvents {
@@ -106,24 +111,98 @@ export class Agent extends EventEmitter<AgentEvents> {
     }
   }
 
+  /** Resumes or rolls back runs a crash interrupted, recording them on their incidents. */
+  async recover(): Promise<ActionSummary[]> {
+    const out: ActionSummary[] = [];
+    for (const r of await this.deps.executor.recover()) {
+      const run = this.deps.executor.runs.get(r.runId);
+      for (const a of r.actions) {
+        out.push(a);
+        const latest = run?.incidentId
+          ? this.deps.incidents.recordAction(run.incidentId, a, this.deps.clock.now())
+          : undefined;
+        if (latest) this.emit("action", latest, a);
+      }
+      if (run?.incidentId) this.remediated.add(run.incidentId);
+    }
+    return out;
+  }
+
   private maybeRemediate(incident: Incident): void {
     if (this.remediated.has(incident.id)) return;
     const finding = incident.findings[0];
-    const runbook = finding && this.deps.runbooks.find((r) => matches(r, finding));
-    if (!finding || !runbook) return;
+    if (!finding) return;
+    const candidates = this.deps.runbooks.filter((r) => matches(r, finding));
+    if (!candidates.length) return;
     this.remediated.add(incident.id);
-    const p = this.deps.executor
-      .run(runbook, finding)
-      .then((actions) => {
-        for (const a of actions) {
-          const latest = this.deps.incidents.recordAction(incident.id, a, this.deps.clock.now());
-          if (latest) this.emit("action", latest, a);
-        }
-      })
-      .catch((e: unknown) => {
-        this.emit("error", e);
-      });
+    const p = this.remediate(incident, finding, candidates).catch((e: unknown) => {
+      this.emit("error", e);
+    });
     this.running.add(p);
     void p.finally(() => this.running.delete(p));
+  }
+
+  private async remediate(incident: Incident, finding: Finding, candidates: Runbook[]) {
+    let runbook: Runbook | undefined;
+    for (const r of candidates)
+      if (!(await this.deps.executor.preconditionProblems(r, finding)).length) {
+        runbook = r;
+        break;
+      }
+    if (!runbook) return;
+    const repeat = this.ineffectiveRepeat(runbook, finding);
+    const actions = repeat
+      ? [this.escalation(runbook, finding, repeat)]
+      : await this.deps.executor.run(runbook, finding, { incidentId: incident.id });
+    for (const a of actions) {
+      const latest = this.deps.incidents.recordAction(incident.id, a, this.deps.clock.now());
+      if (latest) this.emit("action", latest, a);
+    }
+  }
+
+  /** The earlier successful run of this runbook on this subject, if the finding came back after it. */
+  private ineffectiveRepeat(runbook: Runbook, f: Finding) {
+    const since = this.deps.clock.now() - (this.deps.repeatWindowMs ?? 3_600_000);
+    return this.deps.executor.runs
+      .list({ limit: 500 })
+      .find(
+        (r) =>
+          r.runbook === runbook.name &&
+          r.status === "succeeded" &&
+          r.updatedAt > since &&
+          r.finding.subject.kind === f.subject.kind &&
+          (r.finding.subject.namespace ?? "") === (f.subject.namespace ?? "") &&
+          r.finding.subject.name === f.subject.name,
+      );
+  }
+
+  private escalation(
+    runbook: Runbook,
+    f: Finding,
+    earlier: { id: string; updatedAt: number },
+  ): ActionSummary {
+    const minutes = Math.round((this.deps.clock.now() - earlier.updatedAt) / 60_000);
+    const action = runbook.steps[0]?.action ?? "none";
+    const reason = `${runbook.name} already ran on ${f.subject.kind} ${f.subject.namespace ? `${f.subject.namespace}/` : ""}${f.subject.name} ${minutes} min ago and ${f.reason} came back: the fix does not hold, escalating to a human`;
+    const record = this.deps.audit.append({
+      actor: this.deps.actor ?? "opsloop/agent",
+      action,
+      target: f.subject,
+      why: `${runbook.name}: ${f.reason} — ${f.rootCause}`,
+      verdict: { allowed: false, reasons: [reason] },
+      result: "escalated",
+      details: { findingId: f.id, earlierRunId: earlier.id },
+    });
+    return {
+      runId: earlier.id,
+      runbook: runbook.name,
+      action,
+      target: f.subject,
+      verdict: "denied",
+      reasons: [reason],
+      result: "skipped",
+      auditId: record.id,
+      time: record.time,
+    };
   }
 }

@@ -3,6 +3,7 @@
  * on namespace/pod/container, as cAdvisor (container_memory_working_set_bytes) and
  * kube-state-metrics (kube_pod_container_resource_limits{resource="memory"}) label them.
  */
+import { isoTime } from "../core/clock.ts";
 import type { Finding } from "../core/types.ts";
 import type { TrendToLimitDetector } from "../detect/trend-to-limit.ts";
 import { owningWorkload } from "../diagnose/owners.ts";
@@ -65,5 +66,15 @@ export function memoryPredictions(
       });
   }
   for (const key of detector.keys()) if (!seen.has(key)) detector.forget(key);
-  return [...byId.values()];
+  return [...byId.values()].map(absoluteEta);
+}
+
+/**
+ * "reaches its limit in N min" counts down to "in 0 min" while the incident is open, and each
+ * scrape rewrote the incident's root cause. An absolute time (to the minute) stays true.
+ */
+function absoluteEta(f: Finding): Finding {
+  if (f.eta === undefined) return f;
+  const at = isoTime(Math.round(f.eta / 60_000) * 60_000).replace(/:00Z$/, "Z");
+  return { ...f, rootCause: f.rootCause.replace(/ in \d+ min \(OOM\)$/, ` at ${at} (OOM)`) };
 }

@@ -100,6 +100,8 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     policy,
     audit,
     clock,
+    db,
+    approvals,
     verifyTimeoutMs: opts.verifyTimeoutMs,
   });
   const source = new KubeSource(kc);

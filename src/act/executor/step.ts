@@ -23,6 +23,8 @@ export interface StepDeps {
   approvals?: ApprovalStore;
   namespaceLabels(ns: string): Promise<Record<string, string> | undefined>;
   metrics?: MetricsReader;
+  /** Unmet runbook preconditions for the run's subject (empty when they hold). */
+  preconditions(): Promise<string[]>;
   actor: string;
   pollMs?: number;
   verifyTimeoutMs?: number;
@@ -35,6 +37,8 @@ interface Outcome {
   verdict: Verdict;
   result: Result;
   details: Record<string, unknown>;
+  /** The audit record's result when it is not derived from the verdict. */
+  auditResult?: string;
 }
 
 const ALLOWED: Verdict = {
@@ -86,12 +90,7 @@ export async function runTarget(
     target,
     why: `${rb.name}: ${run.finding.reason} — ${run.finding.rootCause}`,
     verdict: { allowed: outcome.verdict.allowed, reasons: outcome.verdict.reasons },
-    result:
-      outcome.verdict.allowed || outcome.result === "dry_run"
-        ? outcome.result
-        : outcome.result === "skipped" && outcome.verdict.needsApproval
-          ? "rejected"
-          : "denied",
+    result: outcome.auditResult ?? auditResult(outcome),
     details: { runId: run.id, findingId: run.finding.id, step: run.step, ...outcome.details },
   });
   const state = verdictState(outcome.verdict);
@@ -108,6 +107,12 @@ export async function runTarget(
   };
 }
 
+/** Applied/failed/... when the action was allowed; otherwise why it did not run. */
+function auditResult(o: Outcome): string {
+  if (o.verdict.allowed || o.result === "dry_run") return o.result;
+  return o.verdict.needsApproval ? "not_approved" : "denied";
+}
+
 type Save = (phase: RunPhase, extra?: Partial<RunState>) => void;
 
 async function guarded(
@@ -120,7 +125,8 @@ async function guarded(
   save: Save,
 ): Promise<Outcome> {
   save("guard");
-  const blast = await action.blast(d.ctx, target, params);
+  // Without a readable blast radius the policy denies whatever needs one; other rules still apply.
+  const blast = await action.blast(d.ctx, target, params).catch(() => undefined);
   const labels = target.namespace ? await d.namespaceLabels(target.namespace) : {};
   const req = {
     action: action.name,
@@ -131,6 +137,20 @@ async function guarded(
     finding: findingFacts(run.finding),
   };
   let ticket = d.gate.admit({ ...req, now: d.ctx.clock.now() });
+  const first = ticket.verdict;
+  if (!first.allowed && !first.needsApproval && !first.dryRunOnly)
+    return { verdict: first, result: "skipped", details: { blast } };
+  // Preconditions are checked once, on the run's first target, before a human is asked.
+  const unmet = run.step === 0 && run.targetIndex === 0 ? await d.preconditions() : [];
+  if (unmet.length) {
+    ticket.release();
+    return {
+      verdict: { ...first, allowed: false, needsApproval: false, reasons: unmet },
+      result: "skipped",
+      details: { blast },
+      auditResult: "skipped",
+    };
+  }
   if (ticket.verdict.needsApproval) {
     const decided = await awaitApproval(d, run, action.name, target, ticket.verdict, rb, save);
     if (!decided.approvedBy)
