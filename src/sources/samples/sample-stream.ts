@@ -13,7 +13,7 @@ export type { Sample };
 export interface SampleStreamOptions {
   /** Distinct series accepted; samples of further new series are dropped. */
   maxSeries?: number;
-  /** Recent points kept per series (for charts and evidence). */
+  /** Recent points kept per series (for charts and evidence): 16 bytes each, allocated up front. */
   pointsPerSeries?: number;
   /** Samples waiting for consumers; a push beyond this is refused (backpressure). */
   maxQueue?: number;
@@ -77,7 +77,7 @@ export class SampleStream {
 
   constructor(opts: SampleStreamOptions = {}) {
     this.maxSeries = opts.maxSeries ?? 50_000;
-    this.pointsPerSeries = opts.pointsPerSeries ?? 360;
+    this.pointsPerSeries = opts.pointsPerSeries ?? 120;
     this.maxQueue = opts.maxQueue ?? 200_000;
     this.batchSize = opts.batchSize ?? 20_000;
     this.warn = opts.warn ?? ((m) => console.warn(m));
@@ -93,6 +93,8 @@ export class SampleStream {
   }
 
   push(samples: readonly Sample[]): PushResult {
+    // A batch larger than the whole queue is taken when the queue is empty: refusing it would
+    // make the sender retry it forever.
     if (this.queue.length + samples.length > this.maxQueue && this.queue.length > 0) {
       this.counts.refusedPushes++;
       // Roughly how long the queue takes to drain at one batch per turn; senders back off anyway.
