@@ -1,8 +1,10 @@
 /**
  * Persists the detect pipeline's learned state in SQLite (migration 3, `detector_state`): one
  * row per series detector and one for the rest, written in one transaction so a crash mid-save
- * leaves the previous state whole.
+ * leaves the previous state whole. Detector rows are gzipped JSON (a warm ensemble is ~140 KB of
+ * JSON, mostly its seasonal and surprise rings; gzip more than halves it).
  */
+import { gunzipSync, gzipSync } from "node:zlib";
 import type { Db } from "../../store/sqlite.ts";
 import type { AnomalyState } from "./anomalies.ts";
 import type { DetectPipeline, PipelineState } from "./pipeline.ts";
@@ -32,7 +34,7 @@ export class DetectStateStore {
         now,
         JSON.stringify({ ...state, anomalies: { ...anomalies, detectors: [] } }),
       );
-      for (const [key, d] of detectors) upsert.run(DET + key, now, JSON.stringify(d));
+      for (const [key, d] of detectors) upsert.run(DET + key, now, gzipSync(JSON.stringify(d)));
       this.db.exec("COMMIT");
     } catch (e) {
       this.db.exec("ROLLBACK");
@@ -49,8 +51,11 @@ export class DetectStateStore {
     const state = JSON.parse(main.body) as PipelineState;
     const rows = this.db
       .prepare("SELECT key, body FROM detector_state WHERE key LIKE 'det:%'")
-      .all() as { key: string; body: string }[];
-    const detectors: Detectors = rows.map((r) => [r.key.slice(DET.length), JSON.parse(r.body)]);
+      .all() as { key: string; body: Uint8Array }[];
+    const detectors: Detectors = rows.map((r) => [
+      r.key.slice(DET.length),
+      JSON.parse(gunzipSync(r.body).toString()),
+    ]);
     pipeline.restore({ ...state, anomalies: { ...state.anomalies, detectors } });
     return true;
   }
