@@ -19,5 +19,10 @@ export interface Analyzer {
   id: string;
   /** One line for `opsloop diagnose --help` and the docs. */
   description: string;
+  /**
+   * Hygiene checks (security, unused ConfigMaps) that flag healthy clusters too: they run only
+   * when named in `--filter` or with `all`, so "no findings" keeps meaning "nothing is broken".
+   */
+  optional?: boolean;
   analyze(ctx: AnalyzerContext): Promise<Finding[]> | Finding[];
 }

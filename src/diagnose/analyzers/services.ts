@@ -29,9 +29,7 @@ export function analyzeServices(snap: ClusterSnapshot, now: number): Finding[] {
     const ep = endpoints.get(`${ns}/${svc.metadata?.name}`);
     const ready = (ep?.subsets ?? []).reduce((n, s) => n + (s.addresses?.length ?? 0), 0);
     const f =
-      ready > 0
-        ? portMismatch(svc, pods, now)
-        : noEndpoints(svc, pods, byNs.get(ns) ?? [], now);
+      ready > 0 ? portMismatch(svc, pods, now) : noEndpoints(svc, pods, byNs.get(ns) ?? [], now);
     if (f) out.push(f);
   }
   return out;
@@ -50,7 +48,9 @@ function noEndpoints(svc: V1Service, pods: V1Pod[], nsPods: V1Pod[], now: number
   const base = { source: SOURCE, subject: refOf("Service", svc.metadata), reason: "NoEndpoints" };
   if (!pods.length) {
     const near = nearestLabels(sel, nsPods);
-    const fixSel = near ? Object.fromEntries(near.map((l) => l.split("=") as [string, string])) : undefined;
+    const fixSel = near
+      ? Object.fromEntries(near.map((l) => l.split("=") as [string, string]))
+      : undefined;
     return makeFinding(
       {
         ...base,
@@ -104,7 +104,9 @@ function noEndpoints(svc: V1Service, pods: V1Pod[], nsPods: V1Pod[], now: number
         .map((p) => p.metadata?.name)
         .join(", ")}${notReady.length > 3 ? ", ..." : ""}); the pods' own findings give the cause`,
       evidence,
-      fix: { description: "fix what keeps the selected pods from becoming ready (see their findings)" },
+      fix: {
+        description: "fix what keeps the selected pods from becoming ready (see their findings)",
+      },
       confidence: 0.8,
       severity: "critical",
     },
@@ -153,7 +155,12 @@ function portMismatch(svc: V1Service, pods: V1Pod[], now: number): Finding | nul
 
 /** The strategic-merge key of Service ports is `port`: keep what identifies the entry. */
 function stripPort(p: V1ServicePort): Record<string, unknown> {
-  return { port: p.port, ...(p.name ? { name: p.name } : {}), ...(p.protocol ? { protocol: p.protocol } : {}), targetPort: targetOf(p) };
+  return {
+    port: p.port,
+    ...(p.name ? { name: p.name } : {}),
+    ...(p.protocol ? { protocol: p.protocol } : {}),
+    targetPort: targetOf(p),
+  };
 }
 
 function targetOf(p: V1ServicePort): number | string {
@@ -163,7 +170,9 @@ function targetOf(p: V1ServicePort): number | string {
 
 function missingNamedPorts(svc: V1Service, pods: V1Pod[]): string[] {
   const names = new Set(
-    pods.flatMap((p) => (p.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((x) => x.name))),
+    pods.flatMap((p) =>
+      (p.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((x) => x.name)),
+    ),
   );
   return (svc.spec?.ports ?? [])
     .map(targetOf)
@@ -181,7 +190,8 @@ function declaredPorts(pods: V1Pod[]): string[] {
   const s = new Set<string>();
   for (const p of pods)
     for (const c of p.spec?.containers ?? [])
-      for (const x of c.ports ?? []) s.add(x.name ? `${x.containerPort} (${x.name})` : `${x.containerPort}`);
+      for (const x of c.ports ?? [])
+        s.add(x.name ? `${x.containerPort} (${x.name})` : `${x.containerPort}`);
   return [...s];
 }
 
