@@ -4,6 +4,7 @@ import { registerApprovalsCommand } from "./approvals.ts";
 import { registerAuditCommand } from "./audit.ts";
 import { registerDemoCommand } from "./demo.ts";
 import { registerDetectCommand } from "./detect.ts";
+import { registerDiagnoseCommand } from "./diagnose.ts";
 import { registerForecastCommand } from "./forecast.ts";
 import { registerGenerateCommand } from "./generate.ts";
 import { registerIncidentsCommand } from "./incidents.ts";
@@ -21,6 +22,7 @@ export function registerCommands(program: Command): void {
   registerSimCommand(program);
   registerDemoCommand(program);
   registerRunCommand(program);
+  registerDiagnoseCommand(program);
   registerAuditCommand(program);
   registerApprovalsCommand(program);
   registerPolicyCommand(program);

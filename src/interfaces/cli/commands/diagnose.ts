@@ -1,0 +1,121 @@
+/**
+ * `opsloop diagnose`: every broken thing in a cluster with its root cause, evidence and fix.
+ * One list + watch per kind through a KubeSource (informers), one in-memory pass of the
+ * analyzers, logs read only for failing containers. Exit 0 when nothing at warning or above is
+ * found, 1 when problems are found (or the cluster cannot be read), 2 for a usage error —
+ * the CLI-wide convention of main.ts.
+ */
+import type { Command } from "commander";
+import { loadConfig } from "../../../config/config.ts";
+import { OpsloopError } from "../../../core/errors.ts";
+import { ANALYZERS, diagnose, selectAnalyzers } from "../../../diagnose/index.ts";
+import { buildReport, OUTPUT_FORMATS, render } from "../../../diagnose/output/index.ts";
+import { KubeSource, loadKubeConfig } from "../../../sources/kubernetes/kube-source.ts";
+import { outputFormat } from "../table.ts";
+
+interface Flags {
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  allNamespaces?: boolean;
+  filter?: string;
+  all?: boolean;
+  output: string;
+  explain?: boolean;
+  timeout: string;
+}
+
+export function registerDiagnoseCommand(program: Command): void {
+  program
+    .command("diagnose")
+    .description("find what is broken in a cluster: root cause, evidence and fix per problem")
+    .option("--kubeconfig <file>", "kubeconfig file (default: $KUBECONFIG, ~/.kube/config)")
+    .option("--context <name>", "kubeconfig context to use")
+    .option("-n, --namespace <ns>", "only findings about objects in this namespace")
+    .option("-A, --all-namespaces", "every namespace (the default)")
+    .option(
+      "--filter <ids>",
+      `comma-separated analyzers to run: ${ANALYZERS.map((a) => a.id).join(", ")}`,
+    )
+    .option("--all", "also run the optional hygiene analyzers (security, configmaps)")
+    .option("--output <format>", OUTPUT_FORMATS.join(", "), "table")
+    .option("--explain", "explain each finding with the configured LLM")
+    .option("--timeout <seconds>", "give up when the cluster has not been listed by then", "60")
+    .action(diagnoseCommand);
+}
+
+async function diagnoseCommand(flags: Flags): Promise<void> {
+  const output = outputFormat(flags.output, OUTPUT_FORMATS);
+  if (flags.namespace && flags.allNamespaces)
+    throw new OpsloopError("invalid_input", "-n and -A exclude each other");
+  const filter = flags.filter
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const analyzers = selectAnalyzers(filter, flags.all);
+  if (flags.explain)
+    throw new OpsloopError(
+      "invalid_input",
+      "--explain needs an LLM provider, and none is configured in this version; the findings stand on their own without it",
+    );
+  const timeoutS = Number(flags.timeout);
+  if (!Number.isFinite(timeoutS) || timeoutS <= 0)
+    throw new OpsloopError(
+      "invalid_input",
+      `--timeout must be a number of seconds; got "${flags.timeout}"`,
+    );
+  const kc = loadKubeConfig(loadConfig({ kubeconfig: flags.kubeconfig }).kubeconfig);
+  if (flags.context) {
+    if (!kc.getContexts().some((c) => c.name === flags.context))
+      throw new OpsloopError("invalid_input", `no context "${flags.context}" in the kubeconfig`);
+    kc.setCurrentContext(flags.context);
+  }
+  const source = new KubeSource(kc);
+  try {
+    await syncWithin(source, timeoutS * 1000);
+    const now = Date.now();
+    const findings = await diagnose(
+      { snap: source.snapshot(), now, readLog: source.readLog },
+      {
+        ...(filter?.length ? { filter } : {}),
+        ...(flags.namespace ? { namespace: flags.namespace } : {}),
+        ...(flags.all ? { all: true } : {}),
+      },
+    );
+    const report = buildReport(findings, {
+      now,
+      analyzers: analyzers.map((a) => a.id),
+      context: kc.getCurrentContext(),
+      ...(flags.namespace ? { namespace: flags.namespace } : {}),
+    });
+    const colour = output === "table" && process.stdout.isTTY === true;
+    process.stdout.write(render(report, output, { colour }));
+    const serious = report.summary.critical + report.summary.warning;
+    if (serious > 0)
+      throw new OpsloopError("conflict", `${serious} problem${serious === 1 ? "" : "s"} found`, {
+        data: { exit: 1 },
+      });
+  } finally {
+    await source.stop();
+  }
+}
+
+async function syncWithin(source: KubeSource, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new OpsloopError("timeout", `the cluster was not listed within ${ms / 1000}s`)),
+      ms,
+    );
+  });
+  try {
+    await Promise.race([source.start(), timeout]);
+  } catch (e) {
+    if (e instanceof OpsloopError) throw e;
+    throw new OpsloopError("unavailable", `cannot read the cluster: ${(e as Error).message}`, {
+      cause: e,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}
