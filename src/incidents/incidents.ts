@@ -14,7 +14,7 @@ import { refKey } from "../diagnose/owners.ts";
 import type { Db } from "../store/sqlite.ts";
 import { place, related, type SignalState } from "./correlate.ts";
 import { KnowledgeBase } from "./knowledge.ts";
-import { episodeOf, refresh, visibleState } from "./lifecycle.ts";
+import { episodeOf, nextStatus, refresh, visibleState } from "./lifecycle.ts";
 import {
   deleteIncident,
   type IncidentRecord,
@@ -301,12 +301,4 @@ export class IncidentManager {
     else this.active.set(inc.id, inc);
     saveIncident(this.db, inc);
   }
-}
-
-function nextStatus(current: Incident["status"], action: ActionSummary): Incident["status"] {
-  if (current === "resolved") return current;
-  if (action.result === "applied") return "remediating";
-  if (action.verdict !== "allowed" || action.result === "failed" || action.result === "rolled_back")
-    return "escalated";
-  return current;
 }

@@ -3,7 +3,7 @@
  * the title and root cause that follow from it, the severity (the maximum over signals), the
  * findings shown (root first) and the open → diagnosed step with its timestamp.
  */
-import type { Finding } from "../core/types.ts";
+import type { ActionSummary, Finding, Incident } from "../core/types.ts";
 import { maxSeverity, rootSignal, type SignalState } from "./correlate.ts";
 import type { Episode, IncidentRecord } from "./record.ts";
 
@@ -82,4 +82,13 @@ export function episodeOf(inc: IncidentRecord): Episode {
     signalsIn: inc.signals.reduce((a, s) => a + s.episodes, 0),
     actedOn: inc.actions.some((a) => a.result === "applied" && a.time >= inc.openedAt),
   };
+}
+
+/** Applied → remediating; denied, failed or rolled back → escalated (a human must act). */
+export function nextStatus(current: Incident["status"], action: ActionSummary): Incident["status"] {
+  if (current === "resolved") return current;
+  if (action.result === "applied") return "remediating";
+  if (action.verdict !== "allowed" || action.result === "failed" || action.result === "rolled_back")
+    return "escalated";
+  return current;
 }
