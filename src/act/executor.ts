@@ -242,7 +242,7 @@ export class Executor {
     for (
       ;
       run.step < rb.steps.length;
-      persist({ step: run.step + 1, targetIndex: 0, targets: [] })
+      persist({ step: run.step + 1, targetIndex: 0, targets: [], approvalId: undefined })
     ) {
       const step = rb.steps[run.step];
       if (!step) break;

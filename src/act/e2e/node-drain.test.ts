@@ -40,7 +40,7 @@ describe("node predicted to fail → cordon + drain through the eviction API", (
     expect(podsOn("node-c-1").length).toBeGreaterThan(0);
     const rb = loadRunbooks().find((r) => matches(r, degraded));
     expect(rb?.name).toBe("node-drain");
-    h.cluster.apiServer.clearRequests();
+    h.cluster.apiServer?.clearRequests();
     const approve = setInterval(() => {
       for (const a of h.approvals.list({ status: "pending" }))
         h.approvals.approve(a.id, { actor: "oncall" });
@@ -50,7 +50,7 @@ describe("node predicted to fail → cordon + drain through the eviction API", (
     expect(a).toMatchObject({ action: "drain", verdict: "allowed", result: "applied" });
     expect(h.cluster.store.mustGet("nodes", undefined, "node-c-1").spec.unschedulable).toBe(true);
     expect(podsOn("node-c-1")).toEqual([]);
-    const reqs = h.cluster.apiServer.requests();
+    const reqs = h.cluster.apiServer?.requests() ?? [];
     const evictions = reqs.filter((r) => r.method === "POST" && r.path.endsWith("/eviction"));
     // The dry run evicts nothing; the real evictions each end in 201.
     expect(evictions.filter((r) => r.query.includes("dryRun=All")).length).toBeGreaterThan(0);

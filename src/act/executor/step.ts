@@ -251,7 +251,7 @@ async function awaitApproval(
       target,
       runbook: rb.name,
       reasons: v.reasons,
-      summary: `${action} ${target.kind} ${target.namespace ? `${target.namespace}/` : ""}${target.name} (${rb.name}: ${run.finding.reason})`,
+      summary: approvalSummary(action, run, rb),
     });
     id = approval.id;
   }
@@ -278,3 +278,14 @@ const findingFacts = (f: Finding) => ({
   kind: f.kind,
   source: f.source,
 });
+
+/** One approval covers a step's targets: say how many, and name the first. */
+function approvalSummary(action: string, run: RunState, rb: Runbook): string {
+  const first = run.targets[0] ?? run.finding.subject;
+  const name = `${first.namespace ? `${first.namespace}/` : ""}${first.name}`;
+  const what =
+    run.targets.length > 1
+      ? `${run.targets.length} ${first.kind}s (first ${name})`
+      : `${first.kind} ${name}`;
+  return `${action} on ${what} (${rb.name}: ${run.finding.reason})`;
+}

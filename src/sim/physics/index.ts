@@ -17,13 +17,16 @@ export interface PhysicsOptions {
 
 /**
  * registry/core/pod/strategy.go CheckGracefulDelete: a pod that is bound to a node gets a
- * deletionTimestamp and waits for its kubelet; an unbound pod, or grace 0, goes at once.
+ * deletionTimestamp and waits for its kubelet; an unbound pod, a pod already terminated
+ * (phase Failed or Succeeded, e.g. evicted), or grace 0, goes at once.
  */
 export function podGracePeriod(
   obj: KubeObject,
   opts: { gracePeriodSeconds?: number },
 ): number | undefined {
   if (obj.kind !== "Pod" || !obj.spec?.nodeName) return undefined;
+  const phase = obj.status?.phase;
+  if (phase === "Failed" || phase === "Succeeded") return undefined;
   const grace =
     opts.gracePeriodSeconds ??
     obj.metadata.deletionGracePeriodSeconds ??
