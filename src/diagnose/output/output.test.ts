@@ -1,14 +1,14 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import type AjvDraft04 from "ajv-draft-04";
+import AjvModule from "ajv-draft-04";
 import { describe, expect, it } from "vitest";
 import { emptySnapshot } from "../../sources/kubernetes/snapshot.ts";
 import { diagnose } from "../index.ts";
 import { buildReport, render } from "./index.ts";
 
 const require = createRequire(import.meta.url);
-// A CommonJS module whose module.exports is the class (its types describe an ES default export).
-const Ajv = require("ajv-draft-04") as typeof AjvDraft04;
+// CommonJS: module.exports is the class and also carries it as `.default` (what its types describe).
+const Ajv = AjvModule.default;
 const SCHEMA = JSON.parse(
   readFileSync(require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"), "utf8"),
 );
