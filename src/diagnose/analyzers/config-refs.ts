@@ -18,6 +18,8 @@ export interface MissingRef {
   /** Where the container references it, e.g. "env API_URL" or "envFrom"; "" when only the kubelet message names it. */
   usedBy: string;
   similar?: string;
+  /** Namespaces where an object of that kind and name exists (ConfigMaps do not cross namespaces). */
+  elsewhere?: string[];
 }
 
 interface Reference {
@@ -162,6 +164,9 @@ function check(snap: ClusterSnapshot, ns: string, refs: Reference[]): MissingRef
     if (!found) {
       if (seen.has(`${r.kind}/${r.name}/missing`)) continue;
       seen.add(`${r.kind}/${r.name}/missing`);
+      const elsewhere = (r.kind === "ConfigMap" ? snap.configMaps : snap.secrets)
+        .filter((o) => o.name === r.name && o.namespace !== ns)
+        .map((o) => o.namespace);
       out.push({
         kind: r.kind,
         name: r.name,
@@ -170,6 +175,7 @@ function check(snap: ClusterSnapshot, ns: string, refs: Reference[]): MissingRef
           r.name,
           objects.map((o) => o.name),
         ),
+        ...(elsewhere.length ? { elsewhere } : {}),
       });
     } else if (r.key !== undefined && !found.keys.includes(r.key)) {
       out.push({
@@ -211,5 +217,8 @@ export function describeMissing(m: MissingRef, ns: string): string {
   const hint = m.similar
     ? ` (a similarly named ${m.key === undefined ? m.kind : "key"} "${m.similar}" exists)`
     : "";
-  return `${what}${hint}`;
+  const there = m.elsewhere?.length
+    ? ` (it exists in namespace ${m.elsewhere.slice(0, 3).join(", ")}: a pod can only use its own namespace's)`
+    : "";
+  return `${what}${hint}${there}`;
 }
