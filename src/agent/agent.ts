@@ -32,6 +32,8 @@ export interface AgentDeps {
   runbooks: Runbook[];
   clock: Clock;
   detector?: TrendToLimitDetector;
+  /** Findings from other pipelines (live anomaly detection, forecasts), merged into every tick. */
+  extraFindings?: () => Finding[];
   /** A finding back within this time after its runbook applied means the fix did not hold (default 1 h). */
   repeatWindowMs?: number;
   actor?: string;
@@ -61,7 +63,7 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   /** Current findings: problems from the last tick and predictions from the last scrape. */
   findings(): Finding[] {
-    return [...this.problems, ...this.predictions];
+    return [...this.problems, ...this.predictions, ...(this.deps.extraFindings?.() ?? [])];
   }
 
   predictionsNow(): Finding[] {
