@@ -70,7 +70,7 @@ describe("SIGKILL in the middle of a drain", () => {
     // Every budget at 100 pods: each eviction answers 429 until the budgets are restored.
     const saved = cluster.store
       .list(PDBS)
-      .map((p) => [p.metadata.namespace, p.metadata.name, p.spec.minAvailable] as const);
+      .map((p) => [p.metadata.namespace, p.metadata.name as string, p.spec.minAvailable] as const);
     for (const [ns, name] of saved)
       cluster.store.mutate(PDBS, ns, name, (p) => void (p.spec.minAvailable = 100));
     cluster.start();
