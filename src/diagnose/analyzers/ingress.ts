@@ -59,7 +59,7 @@ function missingService(ing: V1Ingress, b: Backend, all: V1Service[], now: numbe
   const ns = ing.metadata?.namespace ?? "";
   const name = b.backend.service?.name ?? "";
   const inNs = all.filter((s) => s.metadata?.namespace === ns).map((s) => s.metadata?.name ?? "");
-  const like = similarName(name, inNs);
+  const like = similarName(name, inNs) ?? samePrefix(name, inNs);
   return makeFinding(
     {
       source: SOURCE,
@@ -149,4 +149,11 @@ function missingTls(ing: V1Ingress, snap: ClusterSnapshot, now: number): Finding
         now,
       ),
     );
+}
+
+/** `web-svc` vs `web-service`: renames keep the first word, too far apart for a typo check. */
+function samePrefix(name: string, candidates: string[]): string | undefined {
+  const head = name.split("-")[0] ?? name;
+  const same = candidates.filter((c) => c !== name && c.split("-")[0] === head);
+  return same.length === 1 ? same[0] : undefined;
 }
