@@ -8,7 +8,13 @@ import { stableId } from "../../core/ids.ts";
 import type { Finding, ObjectRef } from "../../core/types.ts";
 import { EnsembleDetector } from "../ensemble.ts";
 import type { DerivedPoint } from "./derive.ts";
-import { anomalyReason, type OwnerResolver, seriesLabel, subjectOf } from "./subject.ts";
+import {
+  anomalyReason,
+  metricWords,
+  type OwnerResolver,
+  seriesLabel,
+  subjectOf,
+} from "./subject.ts";
 import { lastWeek, remember, type WeeklyMemory } from "./weekly-memory.ts";
 
 export interface AnomalyOptions {
@@ -43,6 +49,8 @@ interface Hit {
 export interface Episode {
   id: string;
   metric: string;
+  /** The metric in words, when known. */
+  words?: string;
   reason: string;
   subject: ObjectRef;
   first: number;
@@ -157,7 +165,17 @@ export class AnomalyTracker {
     let e = this.episodes.get(id);
     if (!e) {
       if (this.episodes.size >= MAX_EPISODES) this.dropOldest();
-      e = { id, metric, reason, subject, first: p.t, last: p.t, hits: {} };
+      const words = metricWords(p.metric, p.labels);
+      e = {
+        id,
+        metric,
+        ...(words ? { words } : {}),
+        reason,
+        subject,
+        first: p.t,
+        last: p.t,
+        hits: {},
+      };
       this.episodes.set(id, e);
     }
     e.last = Math.max(e.last, p.t);
@@ -192,7 +210,7 @@ function toFinding(e: Episode): Finding {
     subject: e.subject,
     affected: hits.map((h) => h.ref),
     reason: e.reason,
-    rootCause: `${e.metric} on ${where(e.subject)}${many} is anomalous: ${top.explanation}`,
+    rootCause: `${e.words ? `${e.words} (${e.metric})` : e.metric} on ${where(e.subject)}${many} is anomalous: ${top.explanation}`,
     evidence: hits.map((h) => ({
       type: "samples" as const,
       text: `${where(h.ref)}: ${e.metric} = ${Number(h.v.toPrecision(4))} at ${new Date(h.t).toISOString()}, score ${h.score.toFixed(2)}`,

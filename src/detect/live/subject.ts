@@ -72,3 +72,27 @@ export function seriesLabel(metric: string, labels: Record<string, string>): str
     .map(([k, v]) => `${k}="${v}"`);
   return rest.length ? `${metric}{${rest.join(",")}}` : metric;
 }
+
+const WORDS: [RegExp, (l: Record<string, string>) => string][] = [
+  [
+    /^rate\(.*requests_total\)$/,
+    (l) => (l.code ? `HTTP ${l.code} responses per second` : "requests per second"),
+  ],
+  [/^mean\(.*(duration|latency).*\)$/, () => "mean latency"],
+  [/^container_memory_working_set_bytes$/, () => "memory working set"],
+  [/^rate\(container_cpu_usage_seconds_total\)$/, () => "CPU usage (cores)"],
+  [/^node_disk_read_latency_seconds$/, () => "disk read latency"],
+  [/^node_hwmon_temp_celsius$/, () => "temperature"],
+  [
+    /^rate\(node_edac_correctable_errors_total\)$/,
+    () => "correctable memory (ECC) errors per second",
+  ],
+  [/^node_filesystem_avail_bytes$/, () => "free disk space"],
+  [/^node_memory_MemAvailable_bytes$/, () => "available memory"],
+];
+
+/** The metric in words when it is a well-known one ("HTTP 500 responses per second"). */
+export function metricWords(metric: string, labels: Record<string, string>): string | undefined {
+  for (const [re, words] of WORDS) if (re.test(metric)) return words(labels);
+  return undefined;
+}
