@@ -31,7 +31,8 @@ export function probeKill(
   pod: V1Pod,
   cs: V1ContainerStatus,
 ): { kind: Kind; event: CoreV1Event } | undefined {
-  if (!(cs.restartCount ?? 0) || cs.lastState?.terminated?.exitCode !== 137) return undefined;
+  // The kill is SIGTERM then SIGKILL: an app that handles SIGTERM exits 0 or 143, not only 137.
+  if (!(cs.restartCount ?? 0) || !cs.lastState?.terminated) return undefined;
   const events = eventIndex(snap)
     .of("Pod", pod.metadata)
     .filter((e) => forContainer(e, cs.name));
