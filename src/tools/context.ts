@@ -10,6 +10,7 @@ import type { Clock } from "../core/clock.ts";
 import type { Finding } from "../core/types.ts";
 import type { History } from "../forecast/history/simulated.ts";
 import type { IncidentManager } from "../incidents/incidents.ts";
+import type { ClusterSnapshot, LogReader } from "../sources/kubernetes/snapshot.ts";
 import type { PromClient } from "../sources/prometheus/api-client.ts";
 
 export interface ToolContext {
@@ -31,4 +32,8 @@ export interface ToolContext {
   prometheus?: PromClient;
   /** Anomalies the live detect pipeline holds now (`DetectPipeline.anomalies()`), for get_anomalies. */
   anomalies?: () => Finding[];
+  /** The informers' current view (`KubeSource.snapshot`): list_problems and diagnose_object run diagnose() on it. */
+  snapshot?: () => ClusterSnapshot;
+  /** Container logs for the crash analyzers (`KubeSource.readLog`); optional even with a snapshot. */
+  readLog?: LogReader;
 }

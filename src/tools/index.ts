@@ -7,6 +7,7 @@
 import { APPROVAL_TOOLS } from "./approval-tools.ts";
 import { CLUSTER_TOOLS } from "./cluster-tools.ts";
 import { DETECT_TOOLS } from "./detect-tools.ts";
+import { DIAGNOSE_TOOLS } from "./diagnose-tools.ts";
 import { INCIDENT_TOOLS } from "./incident-tools.ts";
 import { METRICS_TOOLS } from "./metrics-tools.ts";
 import { PREDICT_TOOLS } from "./predict-tools.ts";
@@ -23,6 +24,7 @@ export function allTools(): Tool[] {
     ...METRICS_TOOLS,
     ...INCIDENT_TOOLS,
     ...DETECT_TOOLS,
+    ...DIAGNOSE_TOOLS,
   ];
 }
 

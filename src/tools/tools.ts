@@ -6,6 +6,7 @@ import { matches } from "../act/runbook.ts";
 import { OpsloopError } from "../core/errors.ts";
 import type { Incident } from "../core/types.ts";
 import type { ToolContext } from "./context.ts";
+import { currentProblems } from "./diagnose-tools.ts";
 import { defineTool, type Tool, ToolRegistry } from "./registry.ts";
 import { ActionSummarySchema, FindingSchema, IncidentSchema, ObjectRefSchema } from "./schemas.ts";
 
@@ -19,14 +20,7 @@ const listProblems = defineTool({
   input: z.object({ namespace: z.string().optional() }).strict(),
   output: z.object({ problems: z.array(FindingSchema) }),
   annotations: READ,
-  run: async (ctx, input) => ({
-    problems: ctx
-      .findings()
-      .filter(
-        (f) =>
-          f.kind === "problem" && (!input.namespace || f.subject.namespace === input.namespace),
-      ),
-  }),
+  run: async (ctx, input) => ({ problems: await currentProblems(ctx, input.namespace) }),
 });
 
 const listIncidents = defineTool({
