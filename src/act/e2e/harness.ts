@@ -55,8 +55,9 @@ export async function startActHarness(
   const audit = new AuditLog(db, cluster.clock);
   const approvals = new ApprovalStore({ db, audit, clock: cluster.clock });
   const incidents = new IncidentManager(db);
+  // A step shorter than one simulator tick would move the clock without running controllers.
   const advance = async (ms: number) => {
-    cluster.step(ms);
+    cluster.step(Math.max(ms, opts.tickMs ?? 1_000));
     await tick();
   };
   return {
