@@ -173,6 +173,16 @@ function explain(snap: ClusterSnapshot, pod: V1Pod, f: SchedulingFailure): Cause
         text: `${r.count} node(s) are at their pod limit`,
         fix: "add nodes or raise maxPods",
       });
+    else if (/anti-affinity/.test(r.reason))
+      causes.push({
+        text: `${r.count} node(s) already run a pod its required anti-affinity excludes (more replicas than eligible nodes/zones)`,
+        fix: "use preferredDuringScheduling anti-affinity, lower the replicas or add nodes in more zones",
+      });
+    else if (/topology spread/.test(r.reason))
+      causes.push({
+        text: `${r.count} node(s) would break its topologySpreadConstraints (maxSkew with whenUnsatisfiable: DoNotSchedule)`,
+        fix: "raise maxSkew, use whenUnsatisfiable: ScheduleAnyway, or add nodes in the under-filled zones",
+      });
   }
   if (!causes.length) causes.push({ text: f.reasons.map((r) => r.reason).join(", ") });
   const scaler = autoscalerCause(snap, pod);
