@@ -8,6 +8,7 @@ import { stableId } from "../../core/ids.ts";
 import type { Finding, ObjectRef } from "../../core/types.ts";
 import { EnsembleDetector } from "../ensemble.ts";
 import type { DerivedPoint } from "./derive.ts";
+import { SiblingIndex, siblingGroup } from "./siblings.ts";
 import {
   anomalyReason,
   metricWords,
@@ -35,6 +36,9 @@ interface Tracked {
   /** Slow mean of the values: "rose" or "fell", and how big the change is. */
   mean: number;
   weekly: WeeklyMemory;
+  /** Points this series itself has shown (not its sibling's, when cloned). */
+  n: number;
+  group?: string;
 }
 
 interface Hit {
@@ -59,7 +63,10 @@ export interface Episode {
 }
 
 export interface AnomalyState {
-  detectors: [string, { det: unknown; lastT: number; mean: number; weekly: WeeklyMemory }][];
+  detectors: [
+    string,
+    { det: unknown; lastT: number; mean: number; weekly: WeeklyMemory; n?: number; group?: string },
+  ][];
   episodes: Episode[];
 }
 
@@ -77,6 +84,7 @@ export class AnomalyTracker {
   private readonly minRelativeChange: number;
   private readonly tracked = new Map<string, Tracked>();
   private readonly episodes = new Map<string, Episode>();
+  private readonly siblings = new SiblingIndex();
   skipped = 0;
 
   constructor(opts: AnomalyOptions = {}) {
@@ -94,7 +102,7 @@ export class AnomalyTracker {
         this.skipped++;
         return;
       }
-      tr = { det: new EnsembleDetector(), lastT: Number.NEGATIVE_INFINITY, mean: p.v, weekly: {} };
+      tr = this.newTracked(p);
       this.tracked.set(p.key, tr);
     }
     if (p.t <= tr.lastT) return;
@@ -102,6 +110,7 @@ export class AnomalyTracker {
     const mean = tr.mean;
     tr.mean += 0.01 * (p.v - tr.mean);
     const out = tr.det.update(p.t, p.v);
+    tr.n++;
     const weekAgo = lastWeek(tr.weekly, p.t);
     remember(tr.weekly, p.t, out.score);
     if (out.score < this.threshold || weekAgo >= WEEKLY_RECURRENCE * out.score) return;
@@ -123,7 +132,30 @@ export class AnomalyTracker {
   }
 
   evict(before: number): void {
-    for (const [k, tr] of this.tracked) if (tr.lastT < before) this.tracked.delete(k);
+    for (const [k, tr] of this.tracked) {
+      if (tr.lastT >= before) continue;
+      this.tracked.delete(k);
+      if (tr.group) this.siblings.remove(tr.group, k);
+    }
+  }
+
+  /**
+   * A fresh detector, or a copy of the sibling replica with the longest own history: a pod that
+   * arrived in the same rollout has already learned the new version's behaviour as normal.
+   */
+  private newTracked(p: DerivedPoint): Tracked {
+    const group = siblingGroup(p, this.resolve);
+    let best: Tracked | undefined;
+    for (const k of group ? this.siblings.members(group) : []) {
+      const sib = this.tracked.get(k);
+      if (sib && (!best || sib.n > best.n)) best = sib;
+    }
+    if (group) this.siblings.add(group, p.key);
+    const det = new EnsembleDetector();
+    if (!best) return { det, lastT: Number.NEGATIVE_INFINITY, mean: p.v, weekly: {}, n: 0, group };
+    det.restore(best.det.snapshot());
+    const weekly = structuredClone(best.weekly);
+    return { det, lastT: Number.NEGATIVE_INFINITY, mean: best.mean, weekly, n: 0, group };
   }
 
   get size(): number {
@@ -139,6 +171,8 @@ export class AnomalyTracker {
           lastT: tr.lastT,
           mean: tr.mean,
           weekly: structuredClone(tr.weekly),
+          n: tr.n,
+          group: tr.group,
         },
       ]),
       episodes: structuredClone([...this.episodes.values()]),
@@ -147,10 +181,20 @@ export class AnomalyTracker {
 
   restore(state: AnomalyState): void {
     this.tracked.clear();
+    this.siblings.clear();
     for (const [k, s] of state.detectors) {
       const det = new EnsembleDetector();
       det.restore(s.det);
-      this.tracked.set(k, { det, lastT: s.lastT, mean: s.mean, weekly: s.weekly ?? {} });
+      const tr = {
+        det,
+        lastT: s.lastT,
+        mean: s.mean,
+        weekly: s.weekly ?? {},
+        n: s.n ?? 0,
+        group: s.group,
+      };
+      this.tracked.set(k, tr);
+      if (tr.group) this.siblings.add(tr.group, k);
     }
     this.episodes.clear();
     for (const e of state.episodes) this.episodes.set(e.id, structuredClone(e));
