@@ -88,7 +88,7 @@ export class Executor {
       updatedAt: now,
     };
     // The runbook travels with the run, so a restart resumes exactly what was started.
-    this.runs.save({ ...run, ...{ spec: runbook } } as RunState);
+    this.runs.save({ ...run, spec: runbook });
     const blocked = this.blockedReasons(runbook, finding, run.id);
     if (blocked.length) return [this.skip(run, runbook, blocked)];
     return this.continueRun(run, runbook);
@@ -98,7 +98,7 @@ export class Executor {
   async recover(): Promise<{ runId: string; phase: RunPhase; actions: ActionSummary[] }[]> {
     const out = [];
     for (const run of this.runs.unfinished()) {
-      const rb = RunbookSchema.parse((run as RunState & { spec: unknown }).spec);
+      const rb = RunbookSchema.parse(run.spec);
       this.deps.audit.append({
         actor: this.actor,
         action: "run-recovered",
@@ -235,9 +235,9 @@ export class Executor {
     d.preconditions = () => this.preconditionProblems(rb, run.finding);
     const persist = (patch: Partial<RunState>) => {
       Object.assign(run, patch, { updatedAt: this.deps.clock.now() });
-      this.runs.save({ ...run, spec: rb } as RunState);
+      this.runs.save({ ...run, spec: rb });
     };
-    d.runs = { save: (r: RunState) => this.runs.save({ ...r, spec: rb } as RunState) } as RunStore;
+    d.runs = { save: (r: RunState) => this.runs.save({ ...r, spec: rb }) } as RunStore;
     let resume = resumeAt;
     for (
       ;

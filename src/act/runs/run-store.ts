@@ -3,6 +3,7 @@
  * the state on disk always says what may have reached the cluster: `recover()` in the executor
  * reads every run that is not finished and resumes or rolls it back.
  */
+import { redactObject } from "../../core/redact.ts";
 import type { Finding, ObjectRef } from "../../core/types.ts";
 import type { Db } from "../../store/sqlite.ts";
 
@@ -44,6 +45,8 @@ export interface RunState {
   createdAt: number;
   updatedAt: number;
   note?: string;
+  /** The runbook as it was when the run started: a restart resumes exactly what was started. */
+  spec?: unknown;
 }
 
 interface Row {
@@ -59,9 +62,17 @@ export class RunStore {
     this.db = db;
   }
 
-  /** Inserts or replaces the run's row in one statement (SQLite makes it atomic). */
+  /**
+   * Inserts or replaces the run's row in one statement (SQLite makes it atomic). The finding and
+   * notes are stored redacted; the snapshot is kept as read, since rollback must restore it.
+   */
   save(run: RunState): void {
-    const { snapshot, ...body } = run;
+    const { snapshot, ...raw } = run;
+    const body = {
+      ...raw,
+      finding: redactObject(raw.finding),
+      note: raw.note && redactObject(raw.note),
+    };
     this.db
       .prepare(
         `INSERT INTO action_runs (id, runbook, finding_id, status, step, target_index, phase, snapshot, created_at, updated_at, body)

@@ -1,0 +1,101 @@
+/**
+ * No secret value in plans, approvals, audit records, run state or outputs: a finding whose
+ * root cause quotes a password and an AWS key, and a fix that writes credentials into a
+ * Deployment's env, through approval, dry run, apply and verification.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Finding } from "../../core/types.ts";
+import { DEFAULT_POLICY, parsePolicy } from "../guardrails/policy.ts";
+import { parseRunbook } from "../runbook.ts";
+import { type ActHarness, startActHarness } from "./harness.ts";
+
+const PASSWORD = "hunter2-s3cr3t-value";
+const AWS_KEY = "AKIAIOSFODNN7EXAMPLE";
+const AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+let h: ActHarness;
+beforeAll(async () => {
+  h = await startActHarness("traffic-surge", { tickMs: 2_000 });
+});
+afterAll(async () => h.close());
+
+const ROTATE = `
+name: rotate-credentials
+description: Writes new credentials into the web env (a fix that carries secrets).
+trigger: { reasons: [AuthFailed] }
+steps:
+  - action: patch
+    params:
+      patch:
+        spec:
+          template:
+            spec:
+              containers:
+                - name: web
+                  env:
+                    - { name: DB_PASSWORD, value: "${PASSWORD}" }
+                    - { name: AWS_ACCESS_KEY_ID, value: "${AWS_KEY}" }
+                    - { name: AWS_SECRET_ACCESS_KEY, value: "${AWS_SECRET}" }
+`;
+
+describe("secrets never leave the cluster", () => {
+  it("keeps passwords and AWS keys out of summaries, approvals, audit and run state", async () => {
+    const policy = parsePolicy({
+      ...DEFAULT_POLICY,
+      allowedActions: [...DEFAULT_POLICY.allowedActions, "patch"],
+      rules: [
+        ...DEFAULT_POLICY.rules,
+        {
+          name: "patch-approval",
+          effect: "requireApproval",
+          match: { actions: ["patch"] },
+          reason: "patches need a human",
+        },
+      ],
+    });
+    const f: Finding = {
+      id: "auth",
+      kind: "problem",
+      severity: "critical",
+      subject: { kind: "Deployment", namespace: "shop", name: "web" },
+      affected: [],
+      rootCause: `login failed: password=${PASSWORD} rejected for key ${AWS_KEY}`,
+      reason: "AuthFailed",
+      evidence: [{ type: "log", text: `AWS_SECRET_ACCESS_KEY=${AWS_SECRET}` }],
+      confidence: 0.9,
+      source: "test",
+      time: 0,
+    };
+    const approve = setInterval(() => {
+      for (const a of h.approvals.list({ status: "pending" }))
+        h.approvals.approve(a.id, { actor: "alice" });
+    }, 5);
+    const executor = h.executor({ policy, approvalPollMs: 1_000 });
+    const actions = await executor.run(parseRunbook(ROTATE, "rotate.yaml"), f);
+    clearInterval(approve);
+    expect(actions).toMatchObject([{ action: "patch", result: "applied" }]);
+    // The cluster got the credentials: the fix really carried them.
+    const env = h.cluster.store.mustGet("deployments.apps", "shop", "web").spec.template.spec
+      .containers[0].env;
+    expect(env.find((e: { name: string }) => e.name === "DB_PASSWORD")?.value).toBe(PASSWORD);
+
+    // The run keeps its runbook and snapshot as written (resume and rollback need them, like the
+    // cluster's own copy); everything else in it is redacted.
+    const {
+      snapshot: _kept,
+      spec: _runbook,
+      ...run
+    } = executor.runs.get(actions[0]!.runId)! as ReturnType<typeof executor.runs.get> & {
+      spec?: unknown;
+    };
+    const surfaces = [
+      JSON.stringify(actions),
+      [...h.audit.exportLines()].join("\n"),
+      JSON.stringify(h.approvals.list()),
+      JSON.stringify(run),
+    ].join("\n");
+    for (const secret of [PASSWORD, AWS_KEY, AWS_SECRET]) expect(surfaces).not.toContain(secret);
+    expect(surfaces).toContain("[REDACTED]");
+    expect(h.audit.verify()).toMatchObject({ ok: true });
+  }, 60_000);
+});
