@@ -68,6 +68,9 @@ export class DetectPipeline {
     for (const s of samples) {
       this.samples++;
       if (s.t > this.latest) this.latest = s.t;
+      // Prometheus marks a vanished series with a special NaN (the staleness marker), and
+      // remote-write forwards it: no value, nothing to learn.
+      if (!Number.isFinite(s.v)) continue;
       this.limitWatch.observe(s);
       this.deriver.derive(s, this.buf);
       for (const p of this.buf) this.anomaliesTracker.observe(p);
