@@ -17,6 +17,8 @@ export interface DiagnoseReport {
   analyzers: string[];
   summary: Record<Severity, number> & { total: number };
   findings: Finding[];
+  /** Finding id → the LLM's explanation, only with `--explain` and a configured model. */
+  explanations?: Record<string, string>;
 }
 
 const RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };

@@ -23,11 +23,13 @@ export function renderTable(report: DiagnoseReport, opts: { colour?: boolean } =
     lines.push(`${sev}  ${subjectName(f).padEnd(subjWidth)}  ${f.reason}`.trimEnd());
     lines.push(`          ${f.rootCause}`);
     if (f.fix) lines.push(`          fix: ${f.fix.command ?? f.fix.description}`);
+    const why = report.explanations?.[f.id];
+    if (why) lines.push(`          explained: ${why.replace(/\s+/g, " ")}`);
   }
   const s = report.summary;
   lines.push(
     "",
-    `${s.total} findings: ${s.critical} critical, ${s.warning} warning, ${s.info} info`,
+    `${s.total} finding${s.total === 1 ? "" : "s"}: ${s.critical} critical, ${s.warning} warning, ${s.info} info`,
   );
   return `${lines.join("\n")}\n`;
 }
@@ -37,7 +39,7 @@ function md(s: string): string {
   return s.replace(/([\\`*_[\]<>|])/g, "\\$1");
 }
 
-function findingMarkdown(f: Finding): string {
+function findingMarkdown(f: Finding, explanation?: string): string {
   const out = [
     `### ${f.severity === "critical" ? "🔴" : f.severity === "warning" ? "🟠" : "🔵"} ${md(subjectName(f))}: ${md(f.reason)}`,
     "",
@@ -56,6 +58,7 @@ function findingMarkdown(f: Finding): string {
     out.push("", "Evidence:", "");
     for (const e of f.evidence) out.push(`- ${e.type}: ${md(e.text)}`);
   }
+  if (explanation) out.push("", `> ${md(explanation.replace(/\s+/g, " "))}`);
   if (f.fix) {
     out.push("", `Fix: ${md(f.fix.description)}`);
     if (f.fix.command) out.push("", "```sh", f.fix.command, "```");
@@ -69,7 +72,7 @@ export function renderMarkdown(report: DiagnoseReport): string {
   const head = [
     `## opsloop diagnose${report.context ? `: ${md(report.context)}` : ""}`,
     "",
-    `${s.total} findings (${s.critical} critical, ${s.warning} warning, ${s.info} info) at ${report.generatedAt}.`,
+    `${s.total} finding${s.total === 1 ? "" : "s"} (${s.critical} critical, ${s.warning} warning, ${s.info} info) at ${report.generatedAt}.`,
   ];
-  return `${[...head, ...report.findings.map((f) => `\n${findingMarkdown(f)}`)].join("\n")}\n`;
+  return `${[...head, ...report.findings.map((f) => `\n${findingMarkdown(f, report.explanations?.[f.id])}`)].join("\n")}\n`;
 }

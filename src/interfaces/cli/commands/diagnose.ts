@@ -6,10 +6,17 @@
  * the CLI-wide convention of main.ts.
  */
 import type { Command } from "commander";
-import { loadConfig } from "../../../config/config.ts";
+import { investigatorModel } from "../../../agent/investigator/investigator.ts";
+import { type Config, loadConfig } from "../../../config/config.ts";
 import { OpsloopError } from "../../../core/errors.ts";
+import { explainFindings } from "../../../diagnose/explain.ts";
 import { ANALYZERS, diagnose, selectAnalyzers } from "../../../diagnose/index.ts";
-import { buildReport, OUTPUT_FORMATS, render } from "../../../diagnose/output/index.ts";
+import {
+  buildReport,
+  type DiagnoseReport,
+  OUTPUT_FORMATS,
+  render,
+} from "../../../diagnose/output/index.ts";
 import { KubeSource, loadKubeConfig } from "../../../sources/kubernetes/kube-source.ts";
 import { outputFormat } from "../table.ts";
 
@@ -22,6 +29,7 @@ interface Flags {
   all?: boolean;
   output: string;
   explain?: boolean;
+  anonymize?: boolean;
   timeout: string;
 }
 
@@ -39,7 +47,11 @@ export function registerDiagnoseCommand(program: Command): void {
     )
     .option("--all", "also run the optional hygiene analyzers (security, configmaps)")
     .option("--output <format>", OUTPUT_FORMATS.join(", "), "table")
-    .option("--explain", "explain each finding with the configured LLM")
+    .option(
+      "--explain",
+      "explain each finding with the configured LLM (OPSLOOP_LLM_BASE_URL, OPSLOOP_LLM_MODEL); off otherwise",
+    )
+    .option("--anonymize", "with --explain: replace object and namespace names before sending")
     .option("--timeout <seconds>", "give up when the cluster has not been listed by then", "60")
     .action(diagnoseCommand);
 }
@@ -53,18 +65,14 @@ async function diagnoseCommand(flags: Flags): Promise<void> {
     .map((s) => s.trim())
     .filter(Boolean);
   const analyzers = selectAnalyzers(filter, flags.all);
-  if (flags.explain)
-    throw new OpsloopError(
-      "invalid_input",
-      "--explain needs an LLM provider, and none is configured in this version; the findings stand on their own without it",
-    );
   const timeoutS = Number(flags.timeout);
   if (!Number.isFinite(timeoutS) || timeoutS <= 0)
     throw new OpsloopError(
       "invalid_input",
       `--timeout must be a number of seconds; got "${flags.timeout}"`,
     );
-  const kc = loadKubeConfig(loadConfig({ kubeconfig: flags.kubeconfig }).kubeconfig);
+  const config = loadConfig({ kubeconfig: flags.kubeconfig });
+  const kc = loadKubeConfig(config.kubeconfig);
   if (flags.context) {
     if (!kc.getContexts().some((c) => c.name === flags.context))
       throw new OpsloopError("invalid_input", `no context "${flags.context}" in the kubeconfig`);
@@ -88,6 +96,7 @@ async function diagnoseCommand(flags: Flags): Promise<void> {
       context: kc.getCurrentContext(),
       ...(flags.namespace ? { namespace: flags.namespace } : {}),
     });
+    if (flags.explain) await explain(report, config, flags.anonymize === true);
     const colour = output === "table" && process.stdout.isTTY === true;
     process.stdout.write(render(report, output, { colour }));
     const serious = report.summary.critical + report.summary.warning;
@@ -98,6 +107,18 @@ async function diagnoseCommand(flags: Flags): Promise<void> {
   } finally {
     await source.stop();
   }
+}
+
+/** Adds the model's explanations; without a configured model says so once and goes on. */
+async function explain(report: DiagnoseReport, config: Config, anonymize: boolean): Promise<void> {
+  const model = investigatorModel(config);
+  if (!model) {
+    process.stderr.write(
+      "opsloop: --explain: no LLM configured (set OPSLOOP_LLM_BASE_URL and OPSLOOP_LLM_MODEL); nothing was sent\n",
+    );
+    return;
+  }
+  report.explanations = await explainFindings(report.findings, { model, anonymize });
 }
 
 async function syncWithin(source: KubeSource, ms: number): Promise<void> {
