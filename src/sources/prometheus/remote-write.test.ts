@@ -88,4 +88,39 @@ describe("Prometheus remote-write 1.0 receiver", () => {
       await server.close();
     }
   });
+
+  it("a real Prometheus retries what was refused under backpressure, so nothing is lost", async () => {
+    const slow = new SampleStream({ maxQueue: 10 });
+    const got: Sample[] = [];
+    slow.subscribe((b) => got.push(...b));
+    slow.pause();
+    // One queued sample, so every batch Prometheus sends is refused until delivery resumes.
+    slow.push([{ name: "placeholder", labels: {}, t: 0, v: 0 }]);
+    const server = await startIngestServer(slow);
+    const prom2 = await startPrometheus({
+      scrapeTargets: [`${prom?.url}/metrics`],
+      remoteWriteUrl: `${server.url}/api/v1/write`,
+    });
+    try {
+      const deadline = Date.now() + 20_000;
+      let firstRefusal = 0;
+      while (slow.stats().refusedPushes < 3 && Date.now() < deadline) {
+        if (!firstRefusal && slow.stats().refusedPushes > 0) firstRefusal = Date.now();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(slow.stats().refusedPushes).toBeGreaterThanOrEqual(3);
+      slow.resume();
+      // The batch refused first holds samples scraped before that refusal: Prometheus sends
+      // in order and retries a refused batch until it is taken, so they must arrive now.
+      const early = () => got.some((s) => s.name === "up" && s.t < firstRefusal);
+      while (!early() && Date.now() < deadline + 20_000) {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(early(), prom2.logs()).toBe(true);
+      expect(prom2.logs()).toMatch(/Failed to send batch, retrying.*503/);
+    } finally {
+      await prom2.stop();
+      await server.close();
+    }
+  }, 60_000);
 });
