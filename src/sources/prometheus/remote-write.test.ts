@@ -109,6 +109,7 @@ describe("Prometheus remote-write 1.0 receiver", () => {
         await new Promise((r) => setTimeout(r, 100));
       }
       expect(slow.stats().refusedPushes).toBeGreaterThanOrEqual(3);
+      firstRefusal ||= Date.now();
       slow.resume();
       // The batch refused first holds samples scraped before that refusal: Prometheus sends
       // in order and retries a refused batch until it is taken, so they must arrive now.
