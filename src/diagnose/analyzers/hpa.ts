@@ -48,7 +48,11 @@ function condition(hpa: V2HorizontalPodAutoscaler, type: string) {
 export function analyzeHpas(snap: ClusterSnapshot, now: number): Finding[] {
   const out: Finding[] = [];
   for (const hpa of snap.horizontalPodAutoscalers) {
-    const f = targetMissing(snap, hpa, now) ?? missingRequests(snap, hpa, now) ?? atMax(hpa, now);
+    const f =
+      targetMissing(snap, hpa, now) ??
+      missingRequests(snap, hpa, now) ??
+      metricsUnavailable(snap, hpa, now) ??
+      atMax(hpa, now);
     if (f) out.push(f);
   }
   return out;
@@ -165,6 +169,46 @@ function missingRequests(
     );
   }
   return undefined;
+}
+
+/**
+ * ScalingActive=False for another reason than missing requests: usually no resource metrics API
+ * (metrics-server absent or failing: "unable to get metrics for resource cpu: no metrics returned
+ * from resource metrics API") — the condition's message is the controller's own diagnosis.
+ */
+function metricsUnavailable(
+  snap: ClusterSnapshot,
+  hpa: V2HorizontalPodAutoscaler,
+  now: number,
+): Finding | undefined {
+  const active = condition(hpa, "ScalingActive");
+  if (active?.status !== "False" || !/^FailedGet.*Metric$/.test(active.reason ?? ""))
+    return undefined;
+  const ns = hpa.metadata?.namespace;
+  const ref = hpa.spec?.scaleTargetRef;
+  const noApi = /metrics API|unable to fetch metrics|no metrics returned/i.test(
+    active.message ?? "",
+  );
+  return makeFinding(
+    {
+      source: SOURCE,
+      key: `metrics/${active.reason}`,
+      subject: refOf("HorizontalPodAutoscaler", hpa.metadata),
+      affected: [{ kind: ref?.kind ?? "", namespace: ns, name: ref?.name ?? "" }],
+      reason: active.reason ?? "FailedGetResourceMetric",
+      rootCause: `HorizontalPodAutoscaler ${ns}/${hpa.metadata?.name} cannot read its metrics${noApi ? " (the metrics API returns none: is metrics-server, or the adapter for custom metrics, running?)" : ""} and does not scale: ${active.message ?? ""}`,
+      evidence: evidenceOf(snap, hpa, [active.reason ?? "", "FailedComputeMetricsReplicas"]),
+      fix: {
+        description: noApi
+          ? "install or repair metrics-server (kubectl top pods must work), or the custom metrics adapter"
+          : "make the metric the HPA names available, or change the HPA's metrics",
+        ...(noApi ? { command: "kubectl get apiservice v1beta1.metrics.k8s.io" } : {}),
+      },
+      confidence: 0.8,
+      severity: "warning",
+    },
+    now,
+  );
 }
 
 function atMax(hpa: V2HorizontalPodAutoscaler, now: number): Finding | undefined {

@@ -10,6 +10,7 @@ import type {
   V1PersistentVolumeClaim,
   V1StorageClass,
 } from "@kubernetes/client-node";
+import { redactText } from "../../core/redact.ts";
 import type { Evidence, Finding, ObjectRef } from "../../core/types.ts";
 import { parseQuantity } from "../../sim/quantity.ts";
 import type { ClusterSnapshot } from "../../sources/kubernetes/snapshot.ts";
@@ -39,11 +40,46 @@ export function analyzeStorage(snap: ClusterSnapshot, now: number): Finding[] {
       continue;
     }
     const staticOnly = !sc || sc.provisioner === "kubernetes.io/no-provisioner";
-    if (!staticOnly) continue; // a provisioner is at work (or waits for its first consumer)
+    if (!staticOnly) {
+      // A provisioner is at work (or waits for its first consumer); its errors are events.
+      const failed = provisionerFailure(snap, pvc, sc, users, evidence, now);
+      if (failed) out.push(failed);
+      continue;
+    }
     if (sc?.volumeBindingMode === "WaitForFirstConsumer" && !users.length) continue;
     out.push(noVolume(pvc, sc, snap.persistentVolumes, users, evidence, now));
   }
   return out;
+}
+
+/** The provisioner's own ProvisioningFailed event, newest first (e.g. a CSI quota or zone error). */
+function provisionerFailure(
+  snap: ClusterSnapshot,
+  pvc: V1PersistentVolumeClaim,
+  sc: V1StorageClass,
+  users: ObjectRef[],
+  evidence: Evidence[],
+  now: number,
+): Finding | undefined {
+  const ev = eventIndex(snap).of("PersistentVolumeClaim", pvc.metadata, "ProvisioningFailed")[0];
+  if (ev?.type !== "Warning") return undefined;
+  return makeFinding(
+    {
+      source: SOURCE,
+      key: `provisioner/${sc.metadata?.name}`,
+      subject: refOf("PersistentVolumeClaim", pvc.metadata),
+      affected: users,
+      reason: "ProvisioningFailed",
+      rootCause: `PersistentVolumeClaim ${name(pvc)} cannot be provisioned by ${sc.provisioner} (StorageClass ${sc.metadata?.name}): ${redactText(ev.message ?? "")}`,
+      evidence,
+      fix: {
+        description: `fix what the provisioner ${sc.provisioner} reports (quota, zone, parameters of StorageClass ${sc.metadata?.name})`,
+      },
+      confidence: 0.75,
+      severity: users.length ? "critical" : "warning",
+    },
+    now,
+  );
 }
 
 function name(o: { metadata?: { namespace?: string; name?: string } }): string {
