@@ -16,6 +16,7 @@ import type { ActionContext } from "./actions/types.ts";
 import type { ApprovalStore } from "./approvals/store.ts";
 import type { AuditLog } from "./audit.ts";
 import type { ClusterActions } from "./cluster-actions.ts";
+import { type PlannedStep, planRunbook } from "./executor/plan.ts";
 import { runTarget, type StepDeps } from "./executor/step.ts";
 import { readObject, resolveTargets } from "./executor/targets.ts";
 import { celHolds, type MetricsReader } from "./executor/verify.ts";
@@ -92,6 +93,25 @@ export class Executor {
     const blocked = this.blockedReasons(runbook, finding, run.id);
     if (blocked.length) return [this.skip(run, runbook, blocked)];
     return this.continueRun(run, runbook);
+  }
+
+  /** What `run` would do, changing nothing: targets, blast radius and verdicts per step. */
+  async plan(
+    runbook: Runbook,
+    finding: Finding,
+  ): Promise<{ steps: PlannedStep[]; preconditions: string[] }> {
+    const steps = await planRunbook(
+      {
+        ctx: this.ctx(),
+        policy: this.deps.policy,
+        audit: this.deps.audit,
+        recent: () => recentActions(this.deps.audit),
+        namespaceLabels: (ns) => this.deps.cluster.namespaceLabels(ns),
+      },
+      runbook,
+      finding,
+    );
+    return { steps, preconditions: await this.preconditionProblems(runbook, finding) };
   }
 
   /** Resumes or rolls back every run a crash interrupted; returns what each did. */

@@ -1,9 +1,8 @@
 /** The loop's capabilities: read problems, incidents, predictions and audit; propose and execute remediation. */
 import { z } from "zod";
-import { recentActions } from "../act/executor.ts";
-import { evaluate } from "../act/guardrails/policy.ts";
 import { matches } from "../act/runbook.ts";
 import { OpsloopError } from "../core/errors.ts";
+import { redactObject } from "../core/redact.ts";
 import type { Incident } from "../core/types.ts";
 import type { ToolContext } from "./context.ts";
 import { currentProblems } from "./diagnose-tools.ts";
@@ -46,12 +45,44 @@ const getPredictions = defineTool({
   run: async (ctx) => ({ predictions: ctx.findings().filter((f) => f.kind === "prediction") }),
 });
 
+const VerdictSchema = z.object({
+  allowed: z.boolean(),
+  needsApproval: z.boolean().optional(),
+  dryRunOnly: z.boolean().optional(),
+  reasons: z.array(z.string()),
+});
+
 const ProposalSchema = z.object({
   incidentId: z.string(),
   runbook: z.string().optional(),
   action: z.string().optional(),
   target: ObjectRefSchema.optional(),
-  verdict: z.object({ allowed: z.boolean(), reasons: z.array(z.string()) }),
+  /** The first target's verdict (the canary's): what would happen first. */
+  verdict: VerdictSchema,
+  /** Unmet runbook preconditions: the runbook would not start. */
+  preconditions: z.array(z.string()).optional(),
+  steps: z
+    .array(
+      z.object({
+        action: z.string(),
+        params: z.record(z.string(), z.unknown()),
+        targets: z.array(
+          z.object({
+            target: ObjectRefSchema,
+            blast: z
+              .object({
+                pods: z.number(),
+                nodes: z.number(),
+                workloadUnavailableRatio: z.number().optional(),
+                poolUnavailableRatio: z.number().optional(),
+              })
+              .optional(),
+            verdict: VerdictSchema,
+          }),
+        ),
+      }),
+    )
+    .optional(),
 });
 
 function incidentOrThrow(ctx: ToolContext, id: string): Incident {
@@ -67,30 +98,32 @@ async function propose(
   const inc = incidentOrThrow(ctx, incidentId);
   const finding = inc.findings[0];
   const runbook = finding && ctx.runbooks.find((r) => matches(r, finding));
-  const step = runbook?.steps[0];
-  if (!runbook || !step)
+  if (!runbook || !finding)
     return {
       incidentId,
       verdict: { allowed: false, reasons: ["no runbook matches this incident"] },
     };
-  const labels = inc.subject.namespace
-    ? await ctx.cluster.namespaceLabels(inc.subject.namespace)
-    : {};
-  const verdict = evaluate(ctx.policy, {
-    action: step.action,
-    target: inc.subject,
-    namespaceLabels: labels,
-    now: ctx.clock.now(),
-    recent: recentActions(ctx.audit),
-  });
-  return { incidentId, runbook: runbook.name, action: step.action, target: inc.subject, verdict };
+  // Secrets in parameters (a manifest, an env value) are masked before they leave the process.
+  const { steps, preconditions } = redactObject(await ctx.executor.plan(runbook, finding));
+  const first = steps[0]?.targets[0];
+  return {
+    incidentId,
+    runbook: runbook.name,
+    action: steps[0]?.action,
+    target: first?.target ?? inc.subject,
+    verdict: preconditions.length
+      ? { allowed: false, reasons: preconditions }
+      : (first?.verdict ?? { allowed: false, reasons: ["the runbook has no target now"] }),
+    preconditions,
+    steps,
+  };
 }
 
 const proposeRemediation = defineTool({
   name: "propose_remediation",
   title: "Propose remediation",
   description:
-    "The runbook action that would remediate an incident and the guardrail verdict on it; changes nothing.",
+    "The runbook that would remediate an incident: each step's targets, blast radius and guardrail verdict, and unmet preconditions; changes nothing.",
   input: z.object({ incidentId: z.string() }).strict(),
   output: ProposalSchema,
   annotations: { ...READ, openWorld: true },
@@ -101,7 +134,7 @@ const executeRemediation = defineTool({
   name: "execute_remediation",
   title: "Execute remediation",
   description:
-    "Runs the matching runbook for an incident through guardrails, dry-run, verification and audit. Requires confirm: true.",
+    "Runs the matching runbook for an incident: guardrails (and approval where the policy asks), server-side dry run, snapshot, apply, verification, rollback on failure, audit. Requires confirm: true.",
   input: z.object({ incidentId: z.string(), confirm: z.literal(true) }).strict(),
   output: z.object({ actions: z.array(ActionSummarySchema) }),
   annotations: { readOnly: false, destructive: true, idempotent: false, openWorld: true },
@@ -111,7 +144,7 @@ const executeRemediation = defineTool({
     const runbook = finding && ctx.runbooks.find((r) => matches(r, finding));
     if (!finding || !runbook)
       throw new OpsloopError("not_found", `no runbook matches incident ${inc.id}`);
-    const actions = await ctx.executor.run(runbook, finding);
+    const actions = await ctx.executor.run(runbook, finding, { incidentId: inc.id });
     for (const a of actions) ctx.incidents.recordAction(inc.id, a, ctx.clock.now());
     return { actions };
   },

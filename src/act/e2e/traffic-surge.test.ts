@@ -28,6 +28,28 @@ const surge: Finding = {
 };
 
 describe("predicted traffic surge → pre-scale", () => {
+  it("plans first without changing anything: targets, blast radius and verdicts", async () => {
+    h.cluster.apiServer?.clearRequests();
+    const rb = loadRunbooks().find((r) => r.name === "traffic-scale-out")!;
+    const plan = await h.executor().plan(rb, surge);
+    expect(plan.preconditions).toEqual([]);
+    expect(plan.steps).toMatchObject([
+      {
+        action: "scale",
+        params: { factor: 2, max: 20 },
+        targets: [
+          {
+            target: { kind: "Deployment", name: "web" },
+            blast: { pods: 0, nodes: 0 },
+            verdict: { allowed: true },
+          },
+        ],
+      },
+    ]);
+    expect((h.cluster.apiServer?.requests() ?? []).filter((r) => r.method !== "GET")).toEqual([]);
+    expect(h.audit.list()).toEqual([]);
+  });
+
   it("doubles web from 3 to 6 replicas after a server-side dry run and waits for them", async () => {
     const rb = loadRunbooks().find((r) => matches(r, surge));
     expect(rb?.name).toBe("traffic-scale-out");
