@@ -8,11 +8,12 @@
 import type { V1Pod, V1Service, V1ServicePort } from "@kubernetes/client-node";
 import type { Evidence, Finding } from "../../core/types.ts";
 import type { ClusterSnapshot } from "../../sources/kubernetes/snapshot.ts";
-import { makeFinding, podRef, refOf } from "./common.ts";
+import { makeFinding, podRef, refOf, timeOf } from "./common.ts";
 import { editDistance } from "./config-refs.ts";
 import { formatMap, isLive, isReady, matchesMap, podsByNamespace } from "./label-match.ts";
 
 const SOURCE = "diagnose/service";
+const WARM_UP_MS = 2 * 60_000;
 
 export function analyzeServices(snap: ClusterSnapshot, now: number): Finding[] {
   const byNs = podsByNamespace(snap.pods.filter(isLive));
@@ -94,6 +95,10 @@ function noEndpoints(svc: V1Service, pods: V1Pod[], nsPods: V1Pod[], now: number
     );
   }
   const notReady = pods.filter((p) => !isReady(p));
+  // Pods still starting (a rollout, a scale-up) are not a problem yet: the same warm-up the
+  // probes analyzer allows before a readiness failure counts.
+  if (notReady.every((p) => now - (timeOf(p.metadata?.creationTimestamp) ?? 0) < WARM_UP_MS))
+    return null;
   return makeFinding(
     {
       ...base,
