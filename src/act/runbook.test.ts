@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -104,5 +104,13 @@ describe("runbooks", () => {
       ]),
     );
     expect(schema.required).toEqual(["name", "description", "trigger", "steps"]);
+  });
+
+  it("docs/runbook.schema.json is the current schema (opsloop runbooks schema)", () => {
+    const published = readFileSync(
+      new URL("../../docs/runbook.schema.json", import.meta.url),
+      "utf8",
+    );
+    expect(JSON.parse(published)).toEqual(runbookJsonSchema());
   });
 });

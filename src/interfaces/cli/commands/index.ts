@@ -16,6 +16,7 @@ import { registerRcaCommand } from "./rca.ts";
 import { registerReportCommand } from "./report.ts";
 import { registerRightsizeCommand } from "./rightsize.ts";
 import { registerRunCommand } from "./run.ts";
+import { registerRunbooksCommand } from "./runbooks.ts";
 import { registerSimCommand } from "./sim.ts";
 
 export function registerCommands(program: Command): void {
@@ -26,6 +27,7 @@ export function registerCommands(program: Command): void {
   registerAuditCommand(program);
   registerApprovalsCommand(program);
   registerPolicyCommand(program);
+  registerRunbooksCommand(program);
   registerNodeReadinessCommand(program);
   registerDetectCommand(program);
   registerForecastCommand(program);
