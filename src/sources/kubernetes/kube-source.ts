@@ -128,6 +128,9 @@ export class KubeSource {
     this.add("ingresses", "/apis/networking.k8s.io/v1/ingresses", () =>
       net.listIngressForAllNamespaces(),
     );
+    this.add("ingressclasses", "/apis/networking.k8s.io/v1/ingressclasses", () =>
+      net.listIngressClass(),
+    );
     this.add("networkpolicies", "/apis/networking.k8s.io/v1/networkpolicies", () =>
       net.listNetworkPolicyForAllNamespaces(),
     );
@@ -208,6 +211,7 @@ export class KubeSource {
       services: list("services"),
       endpoints: list("endpoints"),
       ingresses: list("ingresses"),
+      ingressClasses: list("ingressclasses"),
       networkPolicies: list("networkpolicies"),
       persistentVolumeClaims: list("pvcs"),
       persistentVolumes: list("pvs"),

@@ -10,6 +10,7 @@ import type {
   V1Deployment,
   V1Endpoints,
   V1Ingress,
+  V1IngressClass,
   V1Job,
   V1MutatingWebhookConfiguration,
   V1Namespace,
@@ -50,6 +51,8 @@ export interface ClusterSnapshot {
   services: V1Service[];
   endpoints: V1Endpoints[];
   ingresses: V1Ingress[];
+  /** Optional: absent in snapshots built before IngressClasses were listed (then not judged). */
+  ingressClasses?: V1IngressClass[];
   networkPolicies: V1NetworkPolicy[];
   persistentVolumeClaims: V1PersistentVolumeClaim[];
   persistentVolumes: V1PersistentVolume[];
@@ -90,6 +93,7 @@ export function emptySnapshot(): ClusterSnapshot {
     services: [],
     endpoints: [],
     ingresses: [],
+    ingressClasses: [],
     networkPolicies: [],
     persistentVolumeClaims: [],
     persistentVolumes: [],
