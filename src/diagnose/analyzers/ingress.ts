@@ -1,7 +1,8 @@
 /**
  * Ingress backends that lead nowhere: a Service that does not exist in the Ingress's namespace
  * (backends cannot cross namespaces), a port the Service does not expose, or a TLS Secret that
- * does not exist (the controller then serves its default certificate). A Service that exists but
+ * does not exist (the controller then serves its default certificate), an IngressClass that does
+ * not exist or no class at all where no default is marked (no controller serves it). A Service that exists but
  * has no endpoints is the service analyzer's finding, not repeated here.
  */
 import type { V1Ingress, V1IngressBackend, V1Service } from "@kubernetes/client-node";
@@ -51,6 +52,8 @@ export function analyzeIngresses(snap: ClusterSnapshot, now: number): Finding[] 
       }
     }
     out.push(...missingTls(ing, snap, now));
+    const cls = classProblem(ing, snap, now);
+    if (cls) out.push(cls);
   }
   return out;
 }
@@ -156,4 +159,72 @@ function samePrefix(name: string, candidates: string[]): string | undefined {
   const head = name.split("-")[0] ?? name;
   const same = candidates.filter((c) => c !== name && c.split("-")[0] === head);
   return same.length === 1 ? same[0] : undefined;
+}
+
+const DEFAULT_CLASS = "ingressclass.kubernetes.io/is-default-class";
+const LEGACY_CLASS = "kubernetes.io/ingress.class";
+
+function classProblem(ing: V1Ingress, snap: ClusterSnapshot, now: number): Finding | undefined {
+  const classes = snap.ingressClasses;
+  if (!classes) return undefined;
+  const names = classes.map((c) => c.metadata?.name ?? "");
+  const wanted = ing.spec?.ingressClassName;
+  const ns = ing.metadata?.namespace ?? "";
+  const base = { source: SOURCE, subject: refOf("Ingress", ing.metadata), affected: [] };
+  const available = names.length ? names.join(", ") : "none";
+  if (wanted && !names.includes(wanted)) {
+    const like = similarName(wanted, names) ?? (names.length === 1 ? names[0] : undefined);
+    const patch = like ? { spec: { ingressClassName: like } } : undefined;
+    return makeFinding(
+      {
+        ...base,
+        key: `class/${wanted}`,
+        reason: "IngressClassNotFound",
+        rootCause: `Ingress ${ns}/${ing.metadata?.name} names IngressClass ${wanted}, which does not exist (classes: ${available}): no controller serves it`,
+        evidence: [
+          {
+            type: "object",
+            text: `ingressclass "${wanted}" not found; IngressClasses: ${available}`,
+          },
+        ],
+        fix: {
+          description: like
+            ? `set ingressClassName to ${like}`
+            : "install the ingress controller for this class, or name an existing class",
+          ...(patch
+            ? {
+                patch,
+                command: `kubectl -n ${ns} patch ingress ${ing.metadata?.name} -p '${JSON.stringify(patch)}'`,
+              }
+            : {}),
+        },
+        confidence: 0.9,
+        severity: "critical",
+      },
+      now,
+    );
+  }
+  const hasDefault = classes.some((c) => c.metadata?.annotations?.[DEFAULT_CLASS] === "true");
+  if (wanted || ing.metadata?.annotations?.[LEGACY_CLASS] || hasDefault || names.length < 2)
+    return undefined; // one class: controllers of a single-class cluster usually take unclassed Ingresses
+  return makeFinding(
+    {
+      ...base,
+      key: "class/unset",
+      reason: "IngressClassNotSet",
+      rootCause: `Ingress ${ns}/${ing.metadata?.name} names no IngressClass and none of ${available} is marked default: no controller is bound to serve it`,
+      evidence: [
+        {
+          type: "object",
+          text: `spec.ingressClassName unset; no IngressClass has ${DEFAULT_CLASS}=true`,
+        },
+      ],
+      fix: {
+        description: `set spec.ingressClassName to one of ${available}, or mark one class as default`,
+      },
+      confidence: 0.7,
+      severity: "warning",
+    },
+    now,
+  );
 }
