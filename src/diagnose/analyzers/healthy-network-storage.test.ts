@@ -104,6 +104,26 @@ spec:
   policyTypes: [Ingress]
   ingress: [{ from: [{ namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: ingress-nginx } } }] }]
 ---
+apiVersion: batch/v1
+kind: CronJob
+metadata: { name: nightly, namespace: shop }
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        metadata: { labels: { app: nightly } }
+        spec:
+          restartPolicy: Never
+          containers: [{ name: task, image: ghcr.io/acme/task:1.0, resources: { limits: { memory: 64Mi } } }]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: nightly-egress-only, namespace: shop }
+spec:
+  podSelector: { matchLabels: { app: nightly } }
+  policyTypes: [Ingress]
+---
 apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingWebhookConfiguration
 metadata: { name: api-validate }

@@ -5,6 +5,7 @@
  * has no managed endpoints at all.
  */
 import type { V1LabelSelector, V1Pod } from "@kubernetes/client-node";
+import type { ClusterSnapshot } from "../../sources/kubernetes/snapshot.ts";
 
 export function matchesSelector(
   sel: V1LabelSelector | undefined | null,
@@ -59,4 +60,52 @@ export function isLive(pod: V1Pod): boolean {
 
 export function isReady(pod: V1Pod): boolean {
   return (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
+}
+
+export interface TemplateOwner {
+  kind: string;
+  name: string;
+  labels: Record<string, string>;
+  /** Desired replicas; undefined for DaemonSets, Jobs and CronJobs (they run on their own terms). */
+  replicas?: number;
+}
+
+/** The pod templates of a namespace's workloads: who would create pods with which labels. */
+export function templatesIn(snap: ClusterSnapshot, ns: string): TemplateOwner[] {
+  const out: TemplateOwner[] = [];
+  const inNs = <T extends { metadata?: { namespace?: string } }>(l: T[]) =>
+    l.filter((o) => o.metadata?.namespace === ns);
+  for (const d of inNs(snap.deployments))
+    out.push({
+      kind: "Deployment",
+      name: d.metadata?.name ?? "",
+      labels: d.spec?.template?.metadata?.labels ?? {},
+      replicas: d.spec?.replicas ?? 1,
+    });
+  for (const s of inNs(snap.statefulSets))
+    out.push({
+      kind: "StatefulSet",
+      name: s.metadata?.name ?? "",
+      labels: s.spec?.template?.metadata?.labels ?? {},
+      replicas: s.spec?.replicas ?? 1,
+    });
+  for (const d of inNs(snap.daemonSets))
+    out.push({
+      kind: "DaemonSet",
+      name: d.metadata?.name ?? "",
+      labels: d.spec?.template?.metadata?.labels ?? {},
+    });
+  for (const j of inNs(snap.jobs))
+    out.push({
+      kind: "Job",
+      name: j.metadata?.name ?? "",
+      labels: j.spec?.template?.metadata?.labels ?? {},
+    });
+  for (const c of inNs(snap.cronJobs))
+    out.push({
+      kind: "CronJob",
+      name: c.metadata?.name ?? "",
+      labels: c.spec?.jobTemplate?.spec?.template?.metadata?.labels ?? {},
+    });
+  return out;
 }

@@ -8,7 +8,14 @@ import type { V1NetworkPolicy, V1Pod } from "@kubernetes/client-node";
 import type { Finding } from "../../core/types.ts";
 import type { ClusterSnapshot } from "../../sources/kubernetes/snapshot.ts";
 import { makeFinding, podRef, refOf } from "./common.ts";
-import { formatMap, isLive, matchesMap, matchesSelector, podsByNamespace } from "./label-match.ts";
+import {
+  formatMap,
+  isLive,
+  matchesMap,
+  matchesSelector,
+  podsByNamespace,
+  templatesIn,
+} from "./label-match.ts";
 
 const SOURCE = "diagnose/network-policy";
 
@@ -28,7 +35,9 @@ export function analyzeNetworkPolicies(snap: ClusterSnapshot, now: number): Find
     const sel = np.spec?.podSelector;
     const label =
       sel?.matchLabels && Object.keys(sel.matchLabels).length ? formatMap(sel.matchLabels) : "";
-    if (!pods.length && label) {
+    // A policy for pods that come and go (a CronJob's, a Deployment scaled to 0) is not idle.
+    const templated = templatesIn(snap, ns).some((t) => matchesSelector(sel ?? {}, t.labels));
+    if (!pods.length && label && !templated) {
       out.push(
         makeFinding(
           {

@@ -10,7 +10,15 @@ import type { Evidence, Finding } from "../../core/types.ts";
 import type { ClusterSnapshot } from "../../sources/kubernetes/snapshot.ts";
 import { makeFinding, podRef, refOf, timeOf } from "./common.ts";
 import { editDistance } from "./config-refs.ts";
-import { formatMap, isLive, isReady, matchesMap, podsByNamespace } from "./label-match.ts";
+import {
+  formatMap,
+  isLive,
+  isReady,
+  matchesMap,
+  podsByNamespace,
+  type TemplateOwner,
+  templatesIn,
+} from "./label-match.ts";
 
 const SOURCE = "diagnose/service";
 const WARM_UP_MS = 2 * 60_000;
@@ -30,13 +38,21 @@ export function analyzeServices(snap: ClusterSnapshot, now: number): Finding[] {
     const ep = endpoints.get(`${ns}/${svc.metadata?.name}`);
     const ready = (ep?.subsets ?? []).reduce((n, s) => n + (s.addresses?.length ?? 0), 0);
     const f =
-      ready > 0 ? portMismatch(svc, pods, now) : noEndpoints(svc, pods, byNs.get(ns) ?? [], now);
+      ready > 0
+        ? portMismatch(svc, pods, now)
+        : noEndpoints(svc, pods, byNs.get(ns) ?? [], now, templatesIn(snap, ns));
     if (f) out.push(f);
   }
   return out;
 }
 
-function noEndpoints(svc: V1Service, pods: V1Pod[], nsPods: V1Pod[], now: number): Finding | null {
+function noEndpoints(
+  svc: V1Service,
+  pods: V1Pod[],
+  nsPods: V1Pod[],
+  now: number,
+  templates: TemplateOwner[],
+): Finding | null {
   const sel = svc.spec?.selector ?? {};
   const name = `${svc.metadata?.namespace}/${svc.metadata?.name}`;
   const evidence: Evidence[] = [
@@ -48,6 +64,8 @@ function noEndpoints(svc: V1Service, pods: V1Pod[], nsPods: V1Pod[], now: number
   ];
   const base = { source: SOURCE, subject: refOf("Service", svc.metadata), reason: "NoEndpoints" };
   if (!pods.length) {
+    const owner = templates.find((t) => matchesMap(sel, t.labels));
+    if (owner) return scaledDown(svc, owner, evidence, now);
     const near = nearestLabels(sel, nsPods);
     const fixSel = near
       ? Object.fromEntries(near.map((l) => l.split("=") as [string, string]))
@@ -114,6 +132,38 @@ function noEndpoints(svc: V1Service, pods: V1Pod[], nsPods: V1Pod[], now: number
       },
       confidence: 0.8,
       severity: "critical",
+    },
+    now,
+  );
+}
+
+/**
+ * The selector is right but no pod runs: a Deployment/StatefulSet at 0 replicas is the cause
+ * (info: often deliberate); a Job or CronJob between runs is not a problem at all.
+ */
+function scaledDown(
+  svc: V1Service,
+  owner: TemplateOwner,
+  evidence: Evidence[],
+  now: number,
+): Finding | null {
+  if (owner.replicas !== 0) return null; // its pods are on their way, or its own finding says why not
+  const ns = svc.metadata?.namespace;
+  return makeFinding(
+    {
+      source: SOURCE,
+      key: `scaled-down/${owner.kind}/${owner.name}`,
+      subject: refOf("Service", svc.metadata),
+      affected: [{ kind: owner.kind, namespace: ns, name: owner.name }],
+      reason: "NoEndpoints",
+      rootCause: `Service ${ns}/${svc.metadata?.name} has no endpoints because ${owner.kind} ${owner.name}, whose pods it selects, is scaled to 0 replicas`,
+      evidence,
+      fix: {
+        description: `scale ${owner.kind} ${owner.name} up if the Service should serve`,
+        command: `kubectl -n ${ns} scale ${owner.kind.toLowerCase()} ${owner.name} --replicas=1`,
+      },
+      confidence: 0.9,
+      severity: "info",
     },
     now,
   );
