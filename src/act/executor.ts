@@ -7,21 +7,21 @@
  */
 import { KubeConfig } from "@kubernetes/client-node";
 import { type Clock, systemClock } from "../core/clock.ts";
-import { OpsloopError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
-import type { ActionSummary, Finding, ObjectRef } from "../core/types.ts";
+import type { ActionSummary, Finding } from "../core/types.ts";
 import { type Db, openDb } from "../store/sqlite.ts";
-import { apiMessage, type KubeClients, kubeClients } from "./actions/kube.ts";
+import { apiMessage, kubeClients } from "./actions/kube.ts";
 import type { ActionContext } from "./actions/types.ts";
 import type { ApprovalStore } from "./approvals/store.ts";
 import type { AuditLog } from "./audit.ts";
 import type { ClusterActions } from "./cluster-actions.ts";
+import { finalStatus, noCluster, recentActions, sameRef } from "./executor/helpers.ts";
 import { type PlannedStep, planRunbook } from "./executor/plan.ts";
 import { runTarget, type StepDeps } from "./executor/step.ts";
 import { readObject, resolveTargets } from "./executor/targets.ts";
 import { celHolds, type MetricsReader } from "./executor/verify.ts";
 import { GuardrailGate } from "./guardrails/gate.ts";
-import type { Policy, RecentAction } from "./guardrails/policy.ts";
+import type { Policy } from "./guardrails/policy.ts";
 import { type Runbook, RunbookSchema } from "./runbook.ts";
 import { type RunPhase, type RunState, RunStore } from "./runs/run-store.ts";
 
@@ -292,27 +292,4 @@ export class Executor {
   }
 }
 
-function finalStatus(s: ActionSummary): RunState["status"] {
-  if (s.result === "rolled_back") return "rolled_back";
-  if (s.result === "failed") return "failed";
-  return s.verdict === "denied" || s.verdict === "needs_approval" ? "denied" : "skipped";
-}
-
-const sameRef = (a: ObjectRef, b: ObjectRef) =>
-  a.kind === b.kind && (a.namespace ?? "") === (b.namespace ?? "") && a.name === b.name;
-
-/** Applied actions from the audit log, newest 1000, for the policy's rate limits. */
-export function recentActions(audit: AuditLog): RecentAction[] {
-  return audit
-    .list({ limit: 1000 })
-    .filter((r) => r.result === "applied")
-    .map((r) => ({ action: r.action, target: r.target as ObjectRef, time: r.time }));
-}
-
-/** Clients for an executor built without a cluster (policy-only tests): any use fails clearly. */
-function noCluster(): KubeClients {
-  const fail = () => {
-    throw new OpsloopError("internal", "the executor has no kubeconfig to act with");
-  };
-  return new Proxy({} as KubeClients, { get: () => new Proxy({}, { get: fail }) });
-}
+export { recentActions } from "./executor/helpers.ts";
