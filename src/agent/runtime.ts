@@ -142,11 +142,16 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
   let ticking = false;
+  // Runs a previous process left unfinished are resumed or rolled back before the first tick,
+  // so the agent never starts a second remediation for the same incident.
+  let recovery: Promise<unknown> | undefined;
   const tick = async () => {
     if (ticking) return;
     ticking = true;
     const started = performance.now();
     try {
+      recovery ??= agent.recover().catch((e: unknown) => note("recover", e));
+      await recovery;
       await agent.tick();
       metrics.inc("opsloop_ticks_total");
     } catch (e) {
