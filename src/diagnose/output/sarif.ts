@@ -72,7 +72,6 @@ export function renderSarif(report: DiagnoseReport, toolVersion = "0.0.0"): obje
         tool: {
           driver: {
             name: "opsloop",
-            informationUri: "https://github.com/opsloop/opsloop",
             version: toolVersion,
             rules,
           },
