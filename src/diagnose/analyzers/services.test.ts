@@ -37,7 +37,9 @@ describe("service analyzer", () => {
     expect(analyzeServices(snapshot(30_000, false), NOW)).toEqual([]);
     const [f] = analyzeServices(snapshot(5 * 60_000, false), NOW);
     expect(f?.reason).toBe("NoEndpoints");
-    expect(f?.rootCause).toContain("none of its 2 selected pods is ready (web-1, web-2)");
+    expect(f?.rootCause).toContain(
+      "none of its 2 selected pods is ready (web-1, web-2: Running, not ready x2)",
+    );
     expect(f?.affected.map((a) => a.name)).toEqual(["web-1", "web-2"]);
   });
 

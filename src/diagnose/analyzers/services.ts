@@ -125,7 +125,9 @@ function noEndpoints(
       rootCause: `Service ${name} has no endpoints because none of its ${pods.length} selected pods is ready (${notReady
         .slice(0, 3)
         .map((p) => p.metadata?.name)
-        .join(", ")}${notReady.length > 3 ? ", ..." : ""}); the pods' own findings give the cause`,
+        .join(
+          ", ",
+        )}${notReady.length > 3 ? ", ..." : ""}: ${podStates(notReady)}); the pods' own findings give the cause`,
       evidence,
       fix: {
         description: "fix what keeps the selected pods from becoming ready (see their findings)",
@@ -167,6 +169,19 @@ function scaledDown(
     },
     now,
   );
+}
+
+/** "CrashLoopBackOff x2, Pending x1": why the pods are not ready, in the kubelet's words. */
+function podStates(pods: V1Pod[]): string {
+  const counts = new Map<string, number>();
+  for (const p of pods) {
+    const waiting = (p.status?.containerStatuses ?? []).find((c) => c.state?.waiting?.reason);
+    const state =
+      waiting?.state?.waiting?.reason ??
+      (p.status?.phase === "Running" ? "Running, not ready" : (p.status?.phase ?? "Unknown"));
+    counts.set(state, (counts.get(state) ?? 0) + 1);
+  }
+  return [...counts].map(([k, n]) => `${k} x${n}`).join(", ");
 }
 
 function portMismatch(svc: V1Service, pods: V1Pod[], now: number): Finding | null {
