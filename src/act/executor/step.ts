@@ -201,9 +201,18 @@ async function applyAndVerify(
       save("apply", { snapshot: await action.snapshot(d.ctx, target, params) });
     }
     let applied = "resumed";
-    if (resumeAt === undefined || resumeAt === "apply")
-      applied = await action.change(d.ctx, target, params, run.snapshot, false);
-    if (resumeAt !== "rollback") {
+    let failedApply = false;
+    if (resumeAt === undefined || resumeAt === "apply") {
+      try {
+        applied = await action.change(d.ctx, target, params, run.snapshot, false);
+      } catch (e) {
+        // Part of the change may be in (a drain cordons, then a budget blocks an eviction).
+        details.applyError = (e as Error).message;
+        if (!action.reversible || !rb.rollback.onVerificationFailure) throw e;
+        failedApply = true;
+      }
+    }
+    if (resumeAt !== "rollback" && !failedApply) {
       save("verify");
       const check = await verifyTarget(d.ctx, {
         runbook: rb,
