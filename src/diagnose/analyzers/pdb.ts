@@ -16,24 +16,45 @@ function isZero(v: number | string | undefined): boolean {
   return v === 0 || v === "0" || v === "0%";
 }
 
-function blocking(pdb: V1PodDisruptionBudget): string | undefined {
+/** Why the budget forbids every eviction of `expected` pods, if it does (also used by `opsloop scan`). */
+export function blocking(
+  pdb: V1PodDisruptionBudget,
+  expected = pdb.status?.expectedPods ?? 0,
+): string | undefined {
   const spec = pdb.spec ?? {};
-  const expected = pdb.status?.expectedPods ?? 0;
   if (spec.maxUnavailable !== undefined && isZero(spec.maxUnavailable))
     return `maxUnavailable is ${spec.maxUnavailable}`;
   const min = spec.minAvailable;
   if (min === "100%") return "minAvailable is 100%";
   if (typeof min === "number" && expected > 0 && min >= expected)
-    return `minAvailable ${min} ${min === expected ? "equals" : "exceeds"} the ${expected} pods it covers`;
+    return `minAvailable ${min} ${min === expected ? "equals" : "exceeds"} the ${pods(expected)} it covers`;
   return undefined;
+}
+
+function pods(n: number): string {
+  return `${n} pod${n === 1 ? "" : "s"}`;
+}
+
+function describeSpec(pdb: V1PodDisruptionBudget): string {
+  const s = pdb.spec ?? {};
+  return s.minAvailable !== undefined
+    ? `minAvailable ${s.minAvailable}`
+    : `maxUnavailable ${s.maxUnavailable}`;
 }
 
 export function analyzePdbs(snap: ClusterSnapshot, now: number): Finding[] {
   const out: Finding[] = [];
   for (const pdb of snap.podDisruptionBudgets) {
-    const why = blocking(pdb);
     const st = pdb.status;
-    if (!why || (st?.expectedPods ?? 0) === 0) continue;
+    if ((st?.expectedPods ?? 0) === 0) continue;
+    // Any other spec form that leaves no room (minAvailable 1 of a single replica, 50% of 1)
+    // shows in the status: desiredHealthy as high as the pods there are.
+    const why =
+      blocking(pdb) ??
+      ((st?.desiredHealthy ?? 0) >= (st?.expectedPods ?? 0)
+        ? `it requires ${st?.desiredHealthy} healthy of ${st?.expectedPods} pods (${describeSpec(pdb)})`
+        : undefined);
+    if (!why) continue;
     // All pods healthy and still no disruption allowed: the budget itself is the cause.
     if ((st?.currentHealthy ?? 0) < (st?.expectedPods ?? 0) || (st?.disruptionsAllowed ?? 0) > 0)
       continue;
@@ -51,7 +72,7 @@ export function analyzePdbs(snap: ClusterSnapshot, now: number): Finding[] {
           subject: refOf("PodDisruptionBudget", pdb.metadata),
           affected: [],
           reason: "DisruptionBlocked",
-          rootCause: `PodDisruptionBudget ${ns}/${pdb.metadata?.name} allows no eviction even with all ${expected} pods healthy (${why}): node drains and upgrades will hang`,
+          rootCause: `PodDisruptionBudget ${ns}/${pdb.metadata?.name} allows no eviction even with ${expected === 1 ? "its" : "all"} ${pods(expected)} healthy (${why}): node drains and upgrades will hang`,
           evidence: [
             {
               type: "status",
