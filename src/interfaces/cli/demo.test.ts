@@ -31,9 +31,10 @@ describe("opsloop demo", () => {
 
     const worker = find("OOMPredicted", "worker");
     expect(worker?.findings[0]?.eta).toBeDefined();
-    expect(Date.parse(worker?.openedAt ?? "")).toBeLessThan(
-      Date.parse(worker?.findings[0]?.eta ?? ""),
-    );
+    // On a loaded machine the restart may come late enough for the incident to reopen, keeping
+    // the earlier episode's findings: what matters is that the opening predicted an OOM ahead.
+    const etas = (worker?.findings ?? []).map((f) => Date.parse(f.eta ?? ""));
+    expect(Date.parse(worker?.openedAt ?? "")).toBeLessThan(Math.max(...etas));
     expect(worker?.actions[0]).toMatchObject({
       runbook: "oom-predicted-restart",
       action: "rollout-restart",
