@@ -7,6 +7,26 @@ import { Command, CommanderError } from "commander";
 import { isOpsloopError } from "../../core/errors.ts";
 import { registerCommands } from "./commands/index.ts";
 
+/** Printed after the command list: where to start, by what the reader wants to do. */
+const GUIDE = `
+Start here:
+  opsloop demo                         a simulated cluster with faults and the whole loop on it
+  opsloop sim --scenario bad-rollout   only the simulator; then kubectl --kubeconfig FILE get pods -A
+
+On a cluster (uses $KUBECONFIG or the in-cluster service account):
+  opsloop diagnose -A                  every broken thing, with root cause, evidence and fix
+  opsloop run                          the agent: detect, diagnose, act within policy, dashboard
+  opsloop mcp                          read-only tools for AI assistants (add --allow-write for guarded changes)
+
+Capacity and cost:
+  opsloop rightsize --prometheus URL   request recommendations with the saving
+  opsloop plan-scaling --prometheus URL --workload NS/NAME
+                                       replica floors ahead of forecast traffic
+
+Every command takes --help; most take --output json for scripts.
+Exit codes: 0 ok, 1 problems found or a failure, 2 a usage error.
+`;
+
 export function buildProgram(): Command {
   const program = new Command()
     .name("opsloop")
@@ -15,6 +35,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerCommands(program);
   for (const c of program.commands) c.exitOverride();
+  program.addHelpText("after", GUIDE);
   return program;
 }
 
