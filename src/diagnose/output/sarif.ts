@@ -8,9 +8,9 @@
 import type { Finding, Severity } from "../../core/types.ts";
 import { type DiagnoseReport, subjectName } from "./report.ts";
 
-const SCHEMA =
+export const SCHEMA =
   "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
-const LEVEL: Record<Severity, "error" | "warning" | "note"> = {
+export const LEVEL: Record<Severity, "error" | "warning" | "note"> = {
   critical: "error",
   warning: "warning",
   info: "note",

@@ -17,6 +17,7 @@ import { registerReportCommand } from "./report.ts";
 import { registerRightsizeCommand } from "./rightsize.ts";
 import { registerRunCommand } from "./run.ts";
 import { registerRunbooksCommand } from "./runbooks.ts";
+import { registerScanCommand } from "./scan.ts";
 import { registerSimCommand } from "./sim.ts";
 
 export function registerCommands(program: Command): void {
@@ -38,4 +39,5 @@ export function registerCommands(program: Command): void {
   registerIncidentsCommand(program);
   registerGenerateCommand(program);
   registerMcpCommand(program);
+  registerScanCommand(program);
 }
