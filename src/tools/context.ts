@@ -36,4 +36,6 @@ export interface ToolContext {
   snapshot?: () => ClusterSnapshot;
   /** Container logs for the crash analyzers (`KubeSource.readLog`); optional even with a snapshot. */
   readLog?: LogReader;
+  /** Directory scan_manifests may read manifests under (default: the working directory). */
+  scanRoot?: string;
 }

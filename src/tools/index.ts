@@ -13,6 +13,7 @@ import { METRICS_TOOLS } from "./metrics-tools.ts";
 import { PREDICT_TOOLS } from "./predict-tools.ts";
 import type { Tool } from "./registry.ts";
 import { ToolRegistry } from "./registry.ts";
+import { SCAN_TOOLS } from "./scan-tools.ts";
 import { LOOP_TOOLS } from "./tools.ts";
 
 export function allTools(): Tool[] {
@@ -25,6 +26,7 @@ export function allTools(): Tool[] {
     ...INCIDENT_TOOLS,
     ...DETECT_TOOLS,
     ...DIAGNOSE_TOOLS,
+    ...SCAN_TOOLS,
   ];
 }
 
