@@ -62,6 +62,9 @@ export interface EnsembleOptions {
   recurrenceFactor: number;
   /** Points of likelihood statistics needed before scoring. */
   likelihoodWarmup: number;
+  /** A smaller likelihood z starts a short refractory period (one incident, one alert). */
+  refractoryZ: number;
+  refractoryPoints: number;
 }
 
 export const ENSEMBLE_DEFAULTS: EnsembleOptions = {
@@ -82,6 +85,8 @@ export const ENSEMBLE_DEFAULTS: EnsembleOptions = {
   recurrenceJitter: 3,
   recurrenceFactor: 0.3,
   likelihoodWarmup: 250,
+  refractoryZ: 5,
+  refractoryPoints: 12,
 };
 
 interface State {
@@ -253,6 +258,7 @@ export class EnsembleDetector implements StreamingDetector {
       s.quiet--;
       suppressed *= o.suppressFactor;
     } else if (raw >= o.alertZ) s.quiet = o.quietPoints;
+    else if (o.refractoryZ > 0 && raw >= o.refractoryZ) s.quiet = o.refractoryPoints;
     const score = suppressed / (suppressed + 4);
     if (score < 0.5) return { score };
     const why = {
