@@ -8,7 +8,7 @@
 import type { Finding, Severity } from "../../core/types.ts";
 import { type DiagnoseReport, subjectName } from "./report.ts";
 
-export const SCHEMA =
+const SCHEMA =
   "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 export const LEVEL: Record<Severity, "error" | "warning" | "note"> = {
   critical: "error",
@@ -64,21 +64,17 @@ export function renderSarif(report: DiagnoseReport, toolVersion = "0.0.0"): obje
       ...(f.fix ? { fix: f.fix } : {}),
     },
   }));
+  return sarifLog(toolVersion, rules, {
+    invocations: [{ executionSuccessful: true, endTimeUtc: report.generatedAt }],
+    results,
+  });
+}
+
+/** A SARIF log of one opsloop run (diagnose and scan): the envelope and tool.driver around `run`. */
+export function sarifLog(toolVersion: string, rules: object[], run: object): object {
   return {
     $schema: SCHEMA,
     version: "2.1.0",
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: "opsloop",
-            version: toolVersion,
-            rules,
-          },
-        },
-        invocations: [{ executionSuccessful: true, endTimeUtc: report.generatedAt }],
-        results,
-      },
-    ],
+    runs: [{ tool: { driver: { name: "opsloop", version: toolVersion, rules } }, ...run }],
   };
 }

@@ -3,6 +3,7 @@
  * for reviewers and CI. Exit 0 when nothing at or above `--fail-on` is found, 1 when something
  * is, 2 for a usage error (the CLI-wide convention of main.ts).
  */
+import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { OpsloopError } from "../../../core/errors.ts";
 import type { Severity } from "../../../core/types.ts";
@@ -42,7 +43,10 @@ function scanCommand(paths: string[], flags: Flags): void {
       `--fail-on must be ${SEVERITIES.join(", ")}; got "${flags.failOn}"`,
     );
   const report = scanReport(scanPaths(paths));
-  process.stdout.write(renderScan(report, output));
+  const pkg = JSON.parse(
+    readFileSync(new URL("../../../../package.json", import.meta.url), "utf8"),
+  );
+  process.stdout.write(renderScan(report, output, pkg.version));
   const failing = atOrAbove(report.findings, failOn).length;
   if (failing > 0)
     throw new OpsloopError(
