@@ -102,4 +102,57 @@ describe("opsloop scan checks", () => {
     expect(r.findings).toEqual([]);
     expect(r.notes[0]?.note).toMatch(/^not valid YAML: /);
   });
+
+  it("patches a CronJob's container at its own depth and reports a Deployment behind two Services once", () => {
+    const text = `apiVersion: batch/v1
+kind: CronJob
+metadata: { name: report, namespace: ops }
+spec:
+  schedule: "0 * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers: [{ name: run, image: "report:2", securityContext: { privileged: true } }]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web }
+spec:
+  replicas: 3
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web } }
+    spec: { containers: [{ name: web, image: "web:1" }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web }
+spec: { selector: { app: web }, ports: [{ port: 80 }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: web-admin }
+spec: { selector: { app: web }, ports: [{ port: 81 }] }
+`;
+    const r = scanText(text);
+    expect(r.findings.find((f) => f.rule === "privileged")?.fix.patch).toEqual({
+      spec: {
+        jobTemplate: {
+          spec: {
+            template: {
+              spec: { containers: [{ name: "run", securityContext: { privileged: false } }] },
+            },
+          },
+        },
+      },
+    });
+    const probes = r.findings.filter((f) => f.rule === "missing-probes");
+    expect(probes.map((f) => f.message)).toEqual([
+      "container web is behind Service web but has no readinessProbe or livenessProbe",
+    ]);
+    // Three replicas and a CronJob: neither is a lone replica.
+    expect(r.findings.filter((f) => f.rule === "single-replica-no-pdb")).toEqual([]);
+  });
 });
