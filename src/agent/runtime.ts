@@ -8,6 +8,7 @@ import { EventEmitter } from "node:events";
 import { ApprovalStore } from "../act/approvals/store.ts";
 import { AuditLog } from "../act/audit.ts";
 import { type ClusterActions, kubeClusterActions } from "../act/cluster-actions.ts";
+import { promMetricsReader } from "../act/executor/verify.ts";
 import { Executor } from "../act/executor.ts";
 import { DEFAULT_POLICY, loadPolicy, type Policy } from "../act/guardrails/policy.ts";
 import { loadRunbooks, type Runbook } from "../act/runbook.ts";
@@ -95,6 +96,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
   const audit = new AuditLog(db, clock);
   const incidents = new IncidentManager(db, { resolveAfterMs: opts.resolveAfterMs });
   const approvals = new ApprovalStore({ db, audit, clock, ttlMs: opts.approvalTtlMs });
+  const prometheus = opts.prometheusUrl ? new PromClient({ url: opts.prometheusUrl }) : undefined;
   const executor = new Executor({
     cluster,
     policy,
@@ -102,6 +104,8 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     clock,
     db,
     approvals,
+    // Runbook verification may bound metrics when a Prometheus API is configured.
+    metrics: prometheus && promMetricsReader(prometheus),
     verifyTimeoutMs: opts.verifyTimeoutMs,
   });
   const source = new KubeSource(kc);
@@ -186,7 +190,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     clock,
     usageHistory: opts.usageHistory,
     kube: kc,
-    prometheus: opts.prometheusUrl ? new PromClient({ url: opts.prometheusUrl }) : undefined,
+    prometheus,
   };
 
   const runtime: Runtime = {

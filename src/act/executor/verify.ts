@@ -3,8 +3,9 @@
  * runbook's conditions (CEL over the target object) and metric bounds, polled until all hold or
  * the timeout passes. Argo Rollouts' semantics, simplified: any failure at the deadline fails.
  */
-import { parseDuration } from "../../core/clock.ts";
+import { type Clock, parseDuration, systemClock } from "../../core/clock.ts";
 import type { Finding, ObjectRef } from "../../core/types.ts";
+import type { PromClient } from "../../sources/prometheus/api-client.ts";
 import type { ActionContext, AnyAction, Check } from "../actions/types.ts";
 import { compileCondition } from "../guardrails/cel.ts";
 import type { Runbook } from "../runbook.ts";
@@ -12,6 +13,16 @@ import { readObject } from "./targets.ts";
 
 /** Instant PromQL value (first series), undefined when there is no data. */
 export type MetricsReader = (query: string) => Promise<number | undefined>;
+
+/** A MetricsReader over a Prometheus-compatible query API, evaluated at the server's now. */
+export function promMetricsReader(client: PromClient, wall: Clock = systemClock): MetricsReader {
+  return async (query) => {
+    const r = await client.query(query, wall.now());
+    if (r.resultType === "vector") return r.series[0]?.point.v;
+    if (r.resultType === "scalar") return (r.value as { v: number }).v;
+    return undefined;
+  };
+}
 
 export function celHolds(
   expr: string,
