@@ -80,7 +80,9 @@ describe("memory predictions from scraped samples", () => {
     // b starts 50 MiB higher: (512 - 150) / 20 = 18.1 min after minute 0.
     expect((found[0]?.eta ?? 0) / 60_000).toBeCloseTo(18.1, 1);
     // An absolute ETA: the text does not count down to "in 0 min" while the incident is open.
-    expect(found[0]?.rootCause).toMatch(/reaches its limit of 512 MiB at 1970-01-01T00:18Z \(OOM\)$/);
+    expect(found[0]?.rootCause).toMatch(
+      /reaches its limit of 512 MiB at 1970-01-01T00:18Z \(OOM\)$/,
+    );
     expect(detector.size).toBe(2);
     memoryPredictions(scrape(11, ["worker-7f-a"]), snap, detector);
     expect(detector.keys()).toEqual(["shop/worker-7f-a/worker"]);

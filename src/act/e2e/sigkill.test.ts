@@ -72,7 +72,9 @@ describe("SIGKILL in the middle of a drain", () => {
       .list(PDBS)
       .map((p) => [p.metadata.namespace, p.metadata.name as string, p.spec.minAvailable] as const);
     for (const [ns, name] of saved)
-      cluster.store.mutate(PDBS, ns, name, (p) => void (p.spec.minAvailable = 100));
+      cluster.store.mutate(PDBS, ns, name, (p) => {
+        p.spec.minAvailable = 100;
+      });
     cluster.start();
     const first = startChild();
     const blocked = () =>
@@ -91,7 +93,9 @@ describe("SIGKILL in the middle of a drain", () => {
     expect(cluster.store.mustGet("nodes", undefined, "node-c-1").spec.unschedulable).toBe(true);
 
     for (const [ns, name, min] of saved)
-      cluster.store.mutate(PDBS, ns, name, (p) => void (p.spec.minAvailable = min));
+      cluster.store.mutate(PDBS, ns, name, (p) => {
+        p.spec.minAvailable = min;
+      });
     const second = startChild();
     const code = await second.exit;
     expect(code, second.out()).toBe(0);

@@ -49,7 +49,7 @@ describe("a fix that makes things worse", () => {
     expect(after.spec.template).toEqual(before.spec.template);
     const record = h.audit.list().at(-1);
     expect(record?.result).toBe("rolled_back");
-    expect(String((record?.details as { verify: string }).verify)).toMatch(
+    expect(String((record?.details as { verify?: string } | undefined)?.verify)).toMatch(
       /not verified after 180000 ms/,
     );
     expect(record?.details).toMatchObject({ rollback: "restored the previous spec" });
@@ -102,9 +102,9 @@ verification:
     const [a] = await h.executor({ policy, metrics }).run(rb, f);
     expect(a).toMatchObject({ result: "rolled_back" });
     expect(queries[0]).toBe('sum(rate(http_requests_total{code=~"5.."}[1m]))');
-    expect(String((h.audit.list().at(-1)?.details as { verify: string }).verify)).toContain(
-      "= 3.2 is outside [-inf, 0.5]",
-    );
+    expect(
+      String((h.audit.list().at(-1)?.details as { verify?: string } | undefined)?.verify),
+    ).toContain("= 3.2 is outside [-inf, 0.5]");
     const labels = h.cluster.store.mustGet("deployments.apps", "batch", "worker").spec.template
       .metadata.labels;
     expect(labels.fixed).toBeUndefined();
