@@ -16,6 +16,12 @@ export interface PodIssue {
   message: string;
   /** Strategic-merge patch of the pod spec. */
   patch?: object;
+  /**
+   * The spec explicitly asks for the risky setting (privileged: true, runAsUser: 0, a hostPath),
+   * rather than leaving out a hardening default. Diagnose reports only these on live workloads,
+   * where an unset field is the image's decision and cannot be seen from the API.
+   */
+  explicit?: boolean;
   fix: string;
 }
 
@@ -45,6 +51,7 @@ function hostIssues(spec: V1PodSpec): PodIssue[] {
   if (flags.length)
     out.push({
       rule: "host-namespace",
+      explicit: true,
       message: `pod uses ${flags.join(", ")}`,
       patch: Object.fromEntries(flags.map((f) => [f, false])),
       fix: `remove ${flags.join(", ")} unless this is a node agent`,
@@ -53,6 +60,7 @@ function hostIssues(spec: V1PodSpec): PodIssue[] {
     if (v.hostPath)
       out.push({
         rule: "host-path",
+        explicit: true,
         message: `volume ${v.name} mounts hostPath ${v.hostPath.path}`,
         patch: { volumes: [{ name: v.name, $patch: "delete" }] },
         fix: `replace volume ${v.name} with an emptyDir, a PersistentVolumeClaim, a ConfigMap or a Secret (and drop its volumeMounts)`,
@@ -69,6 +77,7 @@ function containerSecurity(spec: V1PodSpec, c: V1Container, init: boolean): PodI
   if (sc.privileged === true)
     out.push({
       rule: "privileged",
+      explicit: true,
       container: c.name,
       message: `${who} is privileged`,
       patch: patch({ privileged: false }),
@@ -78,6 +87,7 @@ function containerSecurity(spec: V1PodSpec, c: V1Container, init: boolean): PodI
   if (user === 0 || (sc.runAsNonRoot ?? pod.runAsNonRoot) !== true)
     out.push({
       rule: "run-as-root",
+      explicit: user === 0,
       container: c.name,
       message:
         user === 0
@@ -89,6 +99,7 @@ function containerSecurity(spec: V1PodSpec, c: V1Container, init: boolean): PodI
   if (sc.allowPrivilegeEscalation !== false && sc.privileged !== true)
     out.push({
       rule: "privilege-escalation",
+      explicit: sc.allowPrivilegeEscalation === true,
       container: c.name,
       message: `${who} does not set allowPrivilegeEscalation: false`,
       patch: patch({ allowPrivilegeEscalation: false }),
@@ -98,6 +109,7 @@ function containerSecurity(spec: V1PodSpec, c: V1Container, init: boolean): PodI
   if (added.length)
     out.push({
       rule: "added-capabilities",
+      explicit: true,
       ...(added.some((x) => HOST_CRITICAL_CAPS.has(x)) ? { severity: "critical" as const } : {}),
       container: c.name,
       message: `${who} adds capabilities ${added.join(", ")}`,

@@ -10,6 +10,7 @@
  */
 import type { V1PodSpec } from "@kubernetes/client-node";
 import type { Finding, ObjectRef } from "../../core/types.ts";
+import { podSpecIssues } from "../../scan/pod-checks.ts";
 import type { ClusterSnapshot } from "../../sources/kubernetes/snapshot.ts";
 import { makeFinding, refOf } from "./common.ts";
 
@@ -48,36 +49,16 @@ function workloads(snap: ClusterSnapshot): Workload[] {
   return out;
 }
 
+/** What the spec explicitly asks for (scan's pod checks, explicit ones only) and missing memory limits. */
 export function securityIssues(spec: V1PodSpec | undefined): {
   privilege: string[];
   limits: string[];
 } {
-  const privilege: string[] = [];
-  const limits: string[] = [];
-  if (!spec) return { privilege, limits };
-  for (const [flag, on] of [
-    ["hostNetwork", spec.hostNetwork],
-    ["hostPID", spec.hostPID],
-    ["hostIPC", spec.hostIPC],
-  ] as const)
-    if (on) privilege.push(`uses ${flag}`);
-  for (const v of spec.volumes ?? [])
-    if (v.hostPath) privilege.push(`mounts hostPath ${v.hostPath.path} (volume ${v.name})`);
-  if (spec.securityContext?.runAsUser === 0) privilege.push("pod runs as root (runAsUser 0)");
-  for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
-    const sc = c.securityContext;
-    if (sc?.privileged) privilege.push(`container ${c.name} is privileged`);
-    if (sc?.runAsUser === 0) privilege.push(`container ${c.name} runs as root (runAsUser 0)`);
-    if (sc?.allowPrivilegeEscalation === true && !sc.privileged)
-      privilege.push(`container ${c.name} allows privilege escalation`);
-    const caps = (sc?.capabilities?.add ?? []).filter((x) =>
-      ["SYS_ADMIN", "NET_ADMIN", "ALL"].includes(x),
-    );
-    if (caps.length) privilege.push(`container ${c.name} adds capability ${caps.join(",")}`);
-  }
-  for (const c of spec.containers)
-    if (!c.resources?.limits?.memory) limits.push(`container ${c.name} has no memory limit`);
-  return { privilege, limits };
+  const issues = spec ? podSpecIssues(spec) : [];
+  return {
+    privilege: issues.filter((i) => i.explicit).map((i) => i.message),
+    limits: issues.filter((i) => i.rule === "no-memory-limit").map((i) => i.message),
+  };
 }
 
 export function analyzeSecurity(snap: ClusterSnapshot, now: number): Finding[] {
