@@ -5,11 +5,13 @@
  * implementation applies. Every result is redacted once more here (defence in depth), cluster
  * text is fenced as untrusted data, and errors are one-line messages with `isError: true`.
  */
+
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { isOpsloopError, OpsloopError } from "../../core/errors.ts";
 import { redactObject, redactText } from "../../core/redact.ts";
+import { opsloopVersion } from "../../core/version.ts";
 import type { ToolContext } from "../../tools/context.ts";
 import { toolRegistry } from "../../tools/index.ts";
 import type { Tool, ToolRegistry } from "../../tools/registry.ts";
@@ -17,7 +19,7 @@ import { ConfirmationTokens, confirmWrite } from "./confirm.ts";
 import { registerPrompts, registerResources } from "./resources.ts";
 
 export const SERVER_NAME = "opsloop";
-export const SERVER_VERSION = "0.1.0";
+export const SERVER_VERSION = opsloopVersion();
 
 export interface McpServerOptions {
   allowWrite?: boolean;

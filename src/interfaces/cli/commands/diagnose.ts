@@ -5,11 +5,11 @@
  * found, 1 when problems are found (or the cluster cannot be read), 2 for a usage error —
  * the CLI-wide convention of main.ts.
  */
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { investigatorModel } from "../../../agent/investigator/investigator.ts";
 import { type Config, loadConfig } from "../../../config/config.ts";
 import { OpsloopError } from "../../../core/errors.ts";
+import { opsloopVersion } from "../../../core/version.ts";
 import { explainFindings } from "../../../diagnose/explain.ts";
 import { ANALYZERS, diagnose, selectAnalyzers } from "../../../diagnose/index.ts";
 import {
@@ -99,7 +99,7 @@ async function diagnoseCommand(flags: Flags): Promise<void> {
     });
     if (flags.explain) await explain(report, config, flags.anonymize === true);
     const colour = output === "table" && process.stdout.isTTY === true;
-    process.stdout.write(render(report, output, { colour, toolVersion: packageVersion() }));
+    process.stdout.write(render(report, output, { colour, toolVersion: opsloopVersion() }));
     const serious = report.summary.critical + report.summary.warning;
     if (serious > 0)
       throw new OpsloopError("conflict", `${serious} problem${serious === 1 ? "" : "s"} found`, {
@@ -108,12 +108,6 @@ async function diagnoseCommand(flags: Flags): Promise<void> {
   } finally {
     await source.stop();
   }
-}
-
-/** opsloop's version for SARIF's tool.driver.version: the package.json next to src/. */
-function packageVersion(): string {
-  const file = new URL("../../../../package.json", import.meta.url);
-  return (JSON.parse(readFileSync(file, "utf8")) as { version?: string }).version ?? "0.0.0";
 }
 
 /** Adds the model's explanations; without a configured model says so once and goes on. */

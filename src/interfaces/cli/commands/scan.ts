@@ -3,10 +3,10 @@
  * for reviewers and CI. Exit 0 when nothing at or above `--fail-on` is found, 1 when something
  * is, 2 for a usage error (the CLI-wide convention of main.ts).
  */
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { OpsloopError } from "../../../core/errors.ts";
 import type { Severity } from "../../../core/types.ts";
+import { opsloopVersion } from "../../../core/version.ts";
 import { renderScan, SCAN_FORMATS, scanReport } from "../../../scan/output.ts";
 import { atOrAbove, scanPaths } from "../../../scan/scan.ts";
 import { outputFormat } from "../table.ts";
@@ -43,10 +43,7 @@ function scanCommand(paths: string[], flags: Flags): void {
       `--fail-on must be ${SEVERITIES.join(", ")}; got "${flags.failOn}"`,
     );
   const report = scanReport(scanPaths(paths));
-  const pkg = JSON.parse(
-    readFileSync(new URL("../../../../package.json", import.meta.url), "utf8"),
-  );
-  process.stdout.write(renderScan(report, output, pkg.version));
+  process.stdout.write(renderScan(report, output, opsloopVersion()));
   const failing = atOrAbove(report.findings, failOn).length;
   if (failing > 0)
     throw new OpsloopError(
