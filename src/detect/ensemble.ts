@@ -1,12 +1,13 @@
 /**
  * opsloop's default streaming detector. Surprise z = the largest of: the change from the previous
  * value (taking the smaller of that and the deviation from one season ago when a daily/weekly
- * period is found), a short vs long mean for level shifts, and short vs long volatility — each
- * against a robust, capped residual scale. An anomaly-likelihood stage then asks how unusual that
+ * period is found), a short vs long mean for level shifts, short vs long volatility — each
+ * against a robust, capped residual scale — and KNN pattern novelty of the last few values
+ * (knn-novelty.ts). An anomaly-likelihood stage then asks how unusual that
  * surprise is against this series' own long-run surprise (HTM's idea), and three dampers keep
  * NAB-style false positives down: familiar value transitions (CAD-like context counts), surprises
  * that also happened at the same time yesterday, and a memory/quiet period so one incident scores
- * high once rather than as a burst. O(1) amortised per point; state is bounded and plain JSON.
+ * high once rather than as a burst (plus a short refractory period after a near-alert). O(1) amortised per point; state is bounded and plain JSON.
  * Every option below was chosen on NAB DEV (bench/nab/NOTES.md), one setting for all series.
  */
 import { OpsloopError } from "../core/errors.ts";
@@ -17,6 +18,13 @@ import {
   contextUpdate,
   newContextState,
 } from "./context-novelty.ts";
+import {
+  KNN_DEFAULTS,
+  type KnnOptions,
+  type KnnState,
+  knnUpdate,
+  newKnnState,
+} from "./knn-novelty.ts";
 import {
   newSeasonalState,
   SEASONAL_DEFAULTS,
@@ -65,6 +73,9 @@ export interface EnsembleOptions {
   /** A smaller likelihood z starts a short refractory period (one incident, one alert). */
   refractoryZ: number;
   refractoryPoints: number;
+  /** Weight of KNN pattern novelty (distance to the nearest remembered shapes, knn-novelty.ts). */
+  knnWeight: number;
+  knn: KnnOptions;
 }
 
 export const ENSEMBLE_DEFAULTS: EnsembleOptions = {
@@ -87,6 +98,8 @@ export const ENSEMBLE_DEFAULTS: EnsembleOptions = {
   likelihoodWarmup: 250,
   refractoryZ: 5,
   refractoryPoints: 12,
+  knnWeight: 0.5,
+  knn: KNN_DEFAULTS,
 };
 
 interface State {
@@ -98,6 +111,7 @@ interface State {
   short: number;
   surpriseStats: EwStats;
   context: ContextState;
+  knn: KnnState;
   peak: number;
   shortAbs: number;
   zRing: number[];
@@ -118,6 +132,7 @@ function newState(): State {
     short: 0,
     surpriseStats: newEwStats(),
     context: newContextState(),
+    knn: newKnnState(),
     peak: 0,
     shortAbs: 0,
     zRing: [],
@@ -202,7 +217,7 @@ export class EnsembleDetector implements StreamingDetector {
   private readonly o: EnsembleOptions;
   private s: State = newState();
   constructor(options: Partial<EnsembleOptions> = {}) {
-    this.o = { ...ENSEMBLE_DEFAULTS, ...options };
+    this.o = { ...ENSEMBLE_DEFAULTS, ...options, knn: { ...KNN_DEFAULTS, ...options.knn } };
   }
 
   update(t: number, v: number): DetectorOutput {
@@ -244,7 +259,17 @@ export class EnsembleDetector implements StreamingDetector {
 
     s.shortAbs += o.volatilityAlpha * (spikeResidual - s.shortAbs);
     const zVolatility = s.shortAbs / Math.max(s.spikeScale, floor);
-    const z = Math.max(zPoint, zLevel * o.levelWeight, zVolatility * o.volatilityWeight);
+    let zKnn = 0;
+    if (o.knnWeight > 0) {
+      const x = (v - s.long.mean) / Math.max(Math.sqrt(s.long.variance), floor);
+      zKnn = Math.sqrt(knnUpdate(s.knn, x, o.knn));
+    }
+    const z = Math.max(
+      zPoint,
+      zLevel * o.levelWeight,
+      zVolatility * o.volatilityWeight,
+      zKnn * o.knnWeight,
+    );
     const zz = likelihoodZ(s.surpriseStats, z, o.likelihoodAlpha);
     const novelty = contextUpdate(s.context, v);
     const recurring = recurrence(s, z, o.recurrenceJitter) >= o.recurrenceRatio * z && z > 0;
@@ -286,6 +311,7 @@ export class EnsembleDetector implements StreamingDetector {
       throw new OpsloopError("invalid_input", "not an ensemble detector snapshot");
     }
     const copy = structuredClone(state as State);
-    this.s = { ...copy, context: contextFromJson(copy.context) };
+    // Snapshots from before a state field existed restore it at its initial value.
+    this.s = { ...newState(), ...copy, context: contextFromJson(copy.context) };
   }
 }
