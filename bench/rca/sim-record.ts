@@ -15,26 +15,7 @@ import { WideTableBuilder } from "../../src/incidents/rca/scrape-table.ts";
 import type { WideTable } from "../../src/incidents/rca/wide-table.ts";
 import type { SimCluster } from "../../src/sim/cluster.ts";
 import { type ClusterSnapshot, emptySnapshot } from "../../src/sources/kubernetes/snapshot.ts";
-import type { Sample } from "../../src/sources/prometheus/scrape.ts";
-
-const LINE = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)$/;
-const LABEL = /([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/g;
-
-/**
- * Sample lines of the exposition text. Not parseExposition: its parser library drops the labels
- * (and _sum/_count) of labelled histograms, which the latency column needs.
- */
-function parseLines(text: string, t: number): Sample[] {
-  const out: Sample[] = [];
-  for (const line of text.split("\n")) {
-    const m = LINE.exec(line);
-    if (!m || line.startsWith("#")) continue;
-    const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? "").matchAll(LABEL)) labels[l[1] as string] = l[2] as string;
-    out.push({ name: m[1] as string, labels, t, v: Number(m[3]) });
-  }
-  return out;
-}
+import { parseExposition } from "../../src/sources/prometheus/scrape.ts";
 
 export class SimRecorder {
   private readonly cluster: SimCluster;
@@ -54,7 +35,7 @@ export class SimRecorder {
       if (app) this.appOf.set(p.metadata.name as string, app);
     }
     const now = this.cluster.clock.now();
-    this.builder.add(parseLines(this.cluster.telemetry.render(), now), now);
+    this.builder.add(parseExposition(this.cluster.telemetry.render(), now), now);
   }
 
   /** Steps the cluster for `durationMs`, scraping every `everyMs`. */

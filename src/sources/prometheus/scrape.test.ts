@@ -68,3 +68,39 @@ describe("prometheus exposition scraper", () => {
     expect(got.every((t) => t === 1000)).toBe(true);
   });
 });
+
+describe("parseExposition", () => {
+  it("keeps the labels, _sum and _count of each pod's histogram", () => {
+    const text = [
+      "# TYPE http_request_duration_seconds histogram",
+      'http_request_duration_seconds_bucket{pod="a",le="+Inf"} 2',
+      'http_request_duration_seconds_sum{pod="a"} 0.3',
+      'http_request_duration_seconds_count{pod="a"} 2',
+      'http_request_duration_seconds_sum{pod="b"} 0.9 1700000000000',
+      'weird{path="C:\\\\tmp",msg="say \\"hi\\"\\nbye"} NaN',
+    ].join("\n");
+    const out = parseExposition(text, 5);
+    expect(out).toContainEqual({
+      name: "http_request_duration_seconds_sum",
+      labels: { pod: "a" },
+      t: 5,
+      v: 0.3,
+    });
+    expect(out).toContainEqual({
+      name: "http_request_duration_seconds_sum",
+      labels: { pod: "b" },
+      t: 1_700_000_000_000,
+      v: 0.9,
+    });
+    expect(out).toContainEqual({
+      name: "http_request_duration_seconds_bucket",
+      labels: { pod: "a", le: "+Inf" },
+      t: 5,
+      v: 2,
+    });
+    expect(out.find((s) => s.name === "weird")?.labels).toEqual({
+      path: "C:\\tmp",
+      msg: 'say "hi"\nbye',
+    });
+  });
+});

@@ -1,10 +1,10 @@
 /**
- * Scrapes a Prometheus text exposition endpoint on an interval and turns it into samples
- * `{name, labels, t, v}`. Parsing is done by the npm package parse-prometheus-text-format;
- * histograms and summaries, which it folds into one object, are flattened back into the
- * `_bucket{le}` / `{quantile}` / `_sum` / `_count` series Prometheus itself would store.
+ * Scrapes a Prometheus text exposition endpoint (format 0.0.4) on an interval and turns it into
+ * samples `{name, labels, t, v}`, one per sample line, as Prometheus itself stores them
+ * (`_bucket{le}`, `_sum`, `_count`, `{quantile}` stay separate series). Parsed by hand: the npm
+ * parser parse-prometheus-text-format folds histograms per family and loses the labels, `_sum`
+ * and `_count` of labelled histograms (every pod's histogram collapsed into one).
  */
-import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import type { Clock } from "../../core/clock.ts";
 import { OpsloopError } from "../../core/errors.ts";
 
@@ -15,8 +15,12 @@ export interface Sample {
   v: number;
 }
 
-function num(s: string | undefined): number {
-  if (s === undefined) return Number.NaN;
+// name{labels} value [timestamp]
+const LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+(-?\d+))?\s*$/;
+const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"/g;
+const UNESCAPE: Record<string, string> = { "\\\\": "\\", '\\"': '"', "\\n": "\n" };
+
+function num(s: string): number {
   if (s === "+Inf") return Number.POSITIVE_INFINITY;
   if (s === "-Inf") return Number.NEGATIVE_INFINITY;
   return Number(s);
@@ -25,21 +29,19 @@ function num(s: string | undefined): number {
 /** Parses exposition text; samples without their own timestamp get `now`. */
 export function parseExposition(text: string, now: number): Sample[] {
   const out: Sample[] = [];
-  for (const fam of parsePrometheusTextFormat(text)) {
-    for (const m of fam.metrics) {
-      const labels = m.labels ?? {};
-      const t = m.timestamp_ms ? Number(m.timestamp_ms) : now;
-      if (m.value !== undefined) out.push({ name: fam.name, labels, t, v: num(m.value) });
-      for (const [le, v] of Object.entries(m.buckets ?? {})) {
-        out.push({ name: `${fam.name}_bucket`, labels: { ...labels, le }, t, v: num(v) });
-      }
-      for (const [quantile, v] of Object.entries(m.quantiles ?? {})) {
-        out.push({ name: fam.name, labels: { ...labels, quantile }, t, v: num(v) });
-      }
-      if (m.sum !== undefined) out.push({ name: `${fam.name}_sum`, labels, t, v: num(m.sum) });
-      if (m.count !== undefined)
-        out.push({ name: `${fam.name}_count`, labels, t, v: num(m.count) });
-    }
+  for (const line of text.split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const m = LINE.exec(line);
+    if (!m) continue;
+    const labels: Record<string, string> = {};
+    for (const l of (m[2] ?? "").matchAll(LABEL))
+      labels[l[1] as string] = (l[2] as string).replace(/\\[\\"n]/g, (e) => UNESCAPE[e] ?? e);
+    out.push({
+      name: m[1] as string,
+      labels,
+      t: m[4] ? Number(m[4]) : now,
+      v: num(m[3] as string),
+    });
   }
   return out;
 }
