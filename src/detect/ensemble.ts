@@ -4,7 +4,8 @@
  * period is found), a short vs long mean for level shifts, short vs long volatility — each
  * against a robust, capped residual scale — and KNN pattern novelty of the last few values
  * (knn-novelty.ts). An anomaly-likelihood stage then asks how unusual that
- * surprise is against this series' own long-run surprise (HTM's idea), and three dampers keep
+ * surprise is against this series' own long-run surprise (HTM's idea); beside it, a burst channel
+ * asks whether large jumps come unusually often (a Poisson z of their recent count). Three dampers keep
  * NAB-style false positives down: familiar value transitions (CAD-like context counts), surprises
  * that also happened at the same time yesterday, and a memory/quiet period so one incident scores
  * high once rather than as a burst (plus a short refractory period after a near-alert). O(1) amortised per point; state is bounded and plain JSON.
@@ -76,6 +77,16 @@ export interface EnsembleOptions {
   /** Weight of KNN pattern novelty (distance to the nearest remembered shapes, knn-novelty.ts). */
   knnWeight: number;
   knn: KnnOptions;
+  /**
+   * Burst channel: jumps of at least `eventZ` usual changes are counted over about `eventWindow`
+   * points and compared with their long-run rate (a Poisson z), scored beside the likelihood.
+   */
+  eventZ: number;
+  eventWindow: number;
+  eventAlpha: number;
+  eventWeight: number;
+  /** Likelihood z above this counts as this much (one monstrous outlier must not mute a series for days). */
+  rawCap: number;
 }
 
 export const ENSEMBLE_DEFAULTS: EnsembleOptions = {
@@ -100,6 +111,11 @@ export const ENSEMBLE_DEFAULTS: EnsembleOptions = {
   refractoryPoints: 12,
   knnWeight: 0.5,
   knn: KNN_DEFAULTS,
+  eventZ: 4,
+  eventWindow: 50,
+  eventAlpha: 0.001,
+  eventWeight: 1.25,
+  rawCap: 30,
 };
 
 interface State {
@@ -114,6 +130,9 @@ interface State {
   knn: KnnState;
   peak: number;
   shortAbs: number;
+  eventShort: number;
+  eventLong: number;
+  eventPeak: number;
   zRing: number[];
   zHead: number;
   quiet: number;
@@ -135,6 +154,9 @@ function newState(): State {
     knn: newKnnState(),
     peak: 0,
     shortAbs: 0,
+    eventShort: 0,
+    eventLong: 0,
+    eventPeak: 0,
     zRing: [],
     zHead: 0,
     quiet: 0,
@@ -150,6 +172,19 @@ function likelihoodZ(stats: EwStats, x: number, alpha: number): number {
   const z = (x - stats.mean) / sd;
   ewUpdate(stats, x, alpha);
   return z;
+}
+
+/** Poisson z of the recent count of large jumps against their long-run rate (then learns it). */
+function eventZ(s: State, zSpike: number, o: EnsembleOptions): number {
+  const hit = zSpike >= o.eventZ ? 1 : 0;
+  const expected = s.eventLong * o.eventWindow;
+  s.eventShort += (hit - s.eventShort) / o.eventWindow;
+  s.eventLong += (hit - s.eventLong) * Math.max(o.eventAlpha, 1 / s.n);
+  const z = (s.eventShort * o.eventWindow - expected) / Math.sqrt(expected + 1);
+  // One burst, one alert: only a count above the remembered (slowly fading) peak is news.
+  const news = z > s.eventPeak ? z : 0;
+  s.eventPeak = Math.max(s.eventPeak * o.suppressDecay, z);
+  return news;
 }
 
 const DAY_MS = 86_400_000;
@@ -276,7 +311,7 @@ export class EnsembleDetector implements StreamingDetector {
     const damp =
       (recurring ? o.recurrenceFactor : 1) * (1 - o.contextGate + o.contextGate * novelty);
     if (s.n < o.warmup || s.surpriseStats.n < o.likelihoodWarmup) return { score: 0 };
-    const raw = Math.max(0, zz * damp);
+    const raw = Math.min(o.rawCap, Math.max(0, zz * damp, o.eventWeight * eventZ(s, zSpike, o)));
     let suppressed = raw > s.peak ? raw : raw * o.suppressFactor;
     s.peak = Math.max(s.peak * o.suppressDecay, raw);
     if (s.quiet > 0) {
