@@ -111,4 +111,24 @@ describe("scoreCsv", () => {
   it("rejects a bad timestamp with its line", () => {
     expect(() => scoreCsv("timestamp,value\nyesterday-ish,1")).toThrow(/line 2: timestamp/);
   });
+
+  it("finds NAB's load-balancer spike burst by the rate of jumps and says so", () => {
+    // Isolated spikes all along; the labelled anomaly (rows 2734–3136) is spikes coming more often.
+    const csv = readFileSync(
+      join(DEFAULT_NAB_DIR, "data/artificialWithAnomaly/art_load_balancer_spikes.csv"),
+      "utf8",
+    );
+    const d = new EnsembleDetector();
+    const rows = csv.trim().split("\n").slice(1);
+    const out = rows.map((line) => {
+      const [t, v] = line.split(",");
+      return d.update(Date.parse(`${t}Z`), Number(v));
+    });
+    const inWindow = out.slice(2734, 3137);
+    const best = inWindow.reduce((a, b) => (b.score > a.score ? b : a));
+    expect(best.score).toBeGreaterThan(0.6);
+    expect(best.explanation).toMatch(
+      /^large jumps came unusually often: about [\d.]+ in the last 50 points, against about [\d.]+ usually$/,
+    );
+  });
 });

@@ -221,7 +221,10 @@ interface Why {
   zPoint: number;
   zLevel: number;
   zVolatility: number;
+  zKnn: number;
   zz: number;
+  /** Set when the burst channel, not the likelihood, carried the score: recent vs usual jump count. */
+  burst?: { recent: number; usual: number; window: number };
 }
 
 function fmt(x: number): string {
@@ -230,9 +233,15 @@ function fmt(x: number): string {
 
 /** The strongest of the component surprises, in words, plus how rare that is for this series. */
 function explain(w: Why, periodMs: number): string {
-  const strongest = Math.max(w.zPoint, w.zLevel, w.zVolatility);
+  if (w.burst) {
+    const b = w.burst;
+    return `large jumps came unusually often: about ${fmt(b.recent)} in the last ${b.window} points, against about ${fmt(b.usual)} usually`;
+  }
+  const strongest = Math.max(w.zPoint, w.zLevel, w.zVolatility, w.zKnn);
   let what: string;
-  if (strongest === w.zLevel) {
+  if (strongest === w.zKnn && strongest > w.zPoint) {
+    what = `the shape of the last few values (now ${fmt(w.v)}) is unlike any recently seen`;
+  } else if (strongest === w.zLevel) {
     what = `level moved to about ${fmt(w.v)} from a long-run mean of ${fmt(w.longMean)}`;
   } else if (strongest === w.zVolatility) {
     what = "the series became much more volatile than usual";
@@ -311,7 +320,8 @@ export class EnsembleDetector implements StreamingDetector {
     const damp =
       (recurring ? o.recurrenceFactor : 1) * (1 - o.contextGate + o.contextGate * novelty);
     if (s.n < o.warmup || s.surpriseStats.n < o.likelihoodWarmup) return { score: 0 };
-    const raw = Math.min(o.rawCap, Math.max(0, zz * damp, o.eventWeight * eventZ(s, zSpike, o)));
+    const burst = o.eventWeight * eventZ(s, zSpike, o);
+    const raw = Math.min(o.rawCap, Math.max(0, zz * damp, burst));
     let suppressed = raw > s.peak ? raw : raw * o.suppressFactor;
     s.peak = Math.max(s.peak * o.suppressDecay, raw);
     if (s.quiet > 0) {
@@ -329,7 +339,17 @@ export class EnsembleDetector implements StreamingDetector {
       zPoint,
       zLevel: zLevel * o.levelWeight,
       zVolatility: zVolatility * o.volatilityWeight,
+      zKnn: zKnn * o.knnWeight,
       zz,
+      ...(burst > zz * damp
+        ? {
+            burst: {
+              recent: s.eventShort * o.eventWindow,
+              usual: s.eventLong * o.eventWindow,
+              window: o.eventWindow,
+            },
+          }
+        : {}),
     };
     return { score, explanation: explain(why, s.seasonal.period * s.seasonal.stepMs) };
   }
