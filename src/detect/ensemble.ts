@@ -319,8 +319,8 @@ export class EnsembleDetector implements StreamingDetector {
     const recurring = recurrence(s, z, o.recurrenceJitter) >= o.recurrenceRatio * z && z > 0;
     const damp =
       (recurring ? o.recurrenceFactor : 1) * (1 - o.contextGate + o.contextGate * novelty);
-    if (s.n < o.warmup || s.surpriseStats.n < o.likelihoodWarmup) return { score: 0 };
     const burst = o.eventWeight * eventZ(s, zSpike, o);
+    if (s.n < o.warmup || s.surpriseStats.n < o.likelihoodWarmup) return { score: 0 };
     const raw = Math.min(o.rawCap, Math.max(0, zz * damp, burst));
     let suppressed = raw > s.peak ? raw : raw * o.suppressFactor;
     s.peak = Math.max(s.peak * o.suppressDecay, raw);
