@@ -1,6 +1,5 @@
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runRightsize } from "../../interfaces/cli/commands/rightsize.ts";
 import { installScenario, loadScenario } from "../../sim/scenarios/index.ts";
