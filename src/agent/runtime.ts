@@ -11,10 +11,21 @@ import { type ClusterActions, kubeClusterActions } from "../act/cluster-actions.
 import { promMetricsReader } from "../act/executor/verify.ts";
 import { Executor } from "../act/executor.ts";
 import { DEFAULT_POLICY, loadPolicy, type Policy } from "../act/guardrails/policy.ts";
+import { NodeReadinessEnforcer } from "../act/node-readiness/controller.ts";
 import { loadRunbooks, type Runbook } from "../act/runbook.ts";
+import type { Config } from "../config/config.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import type { ActionSummary, Incident } from "../core/types.ts";
+import {
+  DetectionConfigSchema,
+  type DetectionService,
+  startDetection,
+} from "../detect/live/service.ts";
+import { owningWorkload } from "../diagnose/owners.ts";
+import { prometheusHistory } from "../forecast/history/prometheus.ts";
 import { type IncidentEvent, IncidentManager } from "../incidents/incidents.ts";
+import { notifierFromConfig } from "../incidents/notify.ts";
+import { topologyFromSnapshot } from "../incidents/topology.ts";
 import { KubeSource, loadKubeConfig } from "../sources/kubernetes/kube-source.ts";
 import { PromClient } from "../sources/prometheus/api-client.ts";
 import { Scraper } from "../sources/prometheus/scrape.ts";
@@ -49,6 +60,10 @@ export interface RuntimeOptions {
   approvalTtlMs?: number;
   /** Start ticking and scraping once the informers synced (default true). */
   autoStart?: boolean;
+  /** Notification targets and other settings from the config file / environment. */
+  config?: Pick<Config, "notifyWebhookUrl" | "notifySlackUrl">;
+  /** Enforce NodeReadinessRules when the upstream controller is absent (default true). */
+  nodeReadiness?: boolean;
 }
 
 export interface RuntimeEvents {
@@ -72,6 +87,8 @@ export interface Runtime {
   readonly ctx: ToolContext;
   readonly metrics: RuntimeMetrics;
   readonly series: SeriesBuffer;
+  /** Live anomaly detection: its findings feed the agent; its ingest app takes remote-write/OTLP. */
+  readonly detection: DetectionService;
   /** Incident and action changes from the agent and from tool calls, and every tick. */
   readonly events: EventEmitter<RuntimeEvents>;
   /** Recent errors from the agent, the scraper and the informers (newest last). */
@@ -87,6 +104,11 @@ export interface Runtime {
 
 export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
   const kc = loadKubeConfig(opts.kubeconfig);
+  const errors: string[] = [];
+  const note = (where: string, e: unknown) => {
+    errors.push(`${where}: ${e instanceof Error ? e.message : String(e)}`);
+    if (errors.length > 50) errors.shift();
+  };
   const ownDb = typeof opts.db !== "object";
   const db = typeof opts.db === "object" ? opts.db : openDb(opts.db ?? ":memory:");
   const clock = opts.clock ?? systemClock;
@@ -94,7 +116,12 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
   const runbooks = opts.runbooks ?? loadRunbooks();
   const cluster = kubeClusterActions(kc);
   const audit = new AuditLog(db, clock);
-  const incidents = new IncidentManager(db, { resolveAfterMs: opts.resolveAfterMs });
+  const source = new KubeSource(kc);
+  const incidents = new IncidentManager(db, {
+    resolveAfterMs: opts.resolveAfterMs,
+    topology: () => topologyFromSnapshot(source.snapshot()),
+  });
+  if (opts.config) notifierFromConfig(opts.config as Config)?.attach(incidents);
   const approvals = new ApprovalStore({ db, audit, clock, ttlMs: opts.approvalTtlMs });
   const prometheus = opts.prometheusUrl ? new PromClient({ url: opts.prometheusUrl }) : undefined;
   const executor = new Executor({
@@ -108,16 +135,29 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     metrics: prometheus && promMetricsReader(prometheus),
     verifyTimeoutMs: opts.verifyTimeoutMs,
   });
-  const source = new KubeSource(kc);
-  const agent = new Agent({ source, incidents, executor, audit, runbooks, clock });
+  const detection = await startDetection({
+    config: DetectionConfigSchema.parse({}),
+    clock,
+    db,
+    resolve: (namespace, pod) => {
+      const meta = source
+        .snapshot()
+        .pods.find(
+          (p) => p.metadata?.namespace === namespace && p.metadata?.name === pod,
+        )?.metadata;
+      return meta ? owningWorkload(source.snapshot(), meta) : undefined;
+    },
+    onError: (e) => note("detect", e),
+  });
+  // The agent makes its own OOM predictions from the scrape (its runbooks are built on them);
+  // the live pipeline adds anomalies and the other limit predictions.
+  const extraFindings = () => detection.findings().filter((f) => f.reason !== "OOMPredicted");
+  const agent = new Agent({ source, incidents, executor, audit, runbooks, clock, extraFindings });
+  const enforcer =
+    (opts.nodeReadiness ?? true) ? new NodeReadinessEnforcer({ kc, clock, audit }) : undefined;
   const metrics = new RuntimeMetrics();
   const series = new SeriesBuffer();
   const events = new EventEmitter<RuntimeEvents>();
-  const errors: string[] = [];
-  const note = (where: string, e: unknown) => {
-    errors.push(`${where}: ${e instanceof Error ? e.message : String(e)}`);
-    if (errors.length > 50) errors.shift();
-  };
   agent.on("incident", (e) => events.emit("incident", e));
   agent.on("action", (i, a) => {
     metrics.inc("opsloop_actions_total", { result: a.result });
@@ -137,6 +177,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
         onSamples: (s) => {
           agent.observeSamples(s);
           series.add(s);
+          detection.stream.push(s);
         },
         onError: (e) => note("scrape", e),
       })
@@ -188,9 +229,14 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     policy,
     runbooks,
     clock,
-    usageHistory: opts.usageHistory,
+    usageHistory:
+      opts.usageHistory ??
+      (prometheus ? (days) => prometheusHistory(prometheus, source.snapshot(), days) : undefined),
     kube: kc,
     prometheus,
+    snapshot: () => source.snapshot(),
+    readLog: source.readLog,
+    anomalies: () => detection.pipeline.anomalies(),
   };
 
   const runtime: Runtime = {
@@ -208,12 +254,14 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     ctx,
     metrics,
     series,
+    detection,
     events,
     errors: () => [...errors, ...source.errors],
     ready: () => synced,
     start() {
       if (timer) return;
       scraper?.start();
+      enforcer?.start(30_000);
       timer = setInterval(() => void tick(), interval);
       void tick();
     },
@@ -221,6 +269,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
       clearInterval(timer);
       timer = undefined;
       scraper?.stop();
+      enforcer?.stop();
       // Remediations still verifying get a short grace period; the process ends regardless.
       await Promise.race([agent.stop(), new Promise((r) => setTimeout(r, 5000).unref())]);
     },
@@ -229,6 +278,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
       closed = true;
       await runtime.stop();
       synced = false;
+      await detection.stop();
       await source.stop();
       if (ownDb) db.close();
     },

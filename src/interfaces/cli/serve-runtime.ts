@@ -20,7 +20,13 @@ export async function serveRuntime(
   o: { port?: number; host?: string; token?: string; extraRoutes?: ExtraRoute[] } = {},
 ): Promise<ServedRuntime> {
   const token = o.token ?? randomBytes(24).toString("base64url");
-  const app = createRuntimeHttpApp(rt, { token, allowWrite: true, extraRoutes: o.extraRoutes });
+  // Remote-write (POST /api/v1/write) and OTLP (POST /v1/metrics) feed the live detectors.
+  const ingest: ExtraRoute = { path: "/", app: rt.detection.ingest };
+  const app = createRuntimeHttpApp(rt, {
+    token,
+    allowWrite: true,
+    extraRoutes: [...(o.extraRoutes ?? []), ingest],
+  });
   const http = await startHttpServer(app, { port: o.port ?? 0, host: o.host });
   return { http, token, dashboardUrl: `${http.url}/#token=${token}` };
 }
