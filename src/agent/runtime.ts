@@ -121,7 +121,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     resolveAfterMs: opts.resolveAfterMs,
     topology: () => topologyFromSnapshot(source.snapshot()),
   });
-  if (opts.config) notifierFromConfig(opts.config as Config)?.attach(incidents);
+  if (opts.config) notifierFromConfig(opts.config)?.attach(incidents);
   const approvals = new ApprovalStore({ db, audit, clock, ttlMs: opts.approvalTtlMs });
   const prometheus = opts.prometheusUrl ? new PromClient({ url: opts.prometheusUrl }) : undefined;
   const executor = new Executor({

@@ -127,7 +127,9 @@ export class Notifier {
 }
 
 /** The notifier the configuration asks for, or undefined when no target is configured. */
-export function notifierFromConfig(config: Config): Notifier | undefined {
+export function notifierFromConfig(
+  config: Pick<Config, "notifyWebhookUrl" | "notifySlackUrl">,
+): Notifier | undefined {
   const targets: NotifyTarget[] = [];
   if (config.notifyWebhookUrl) targets.push({ kind: "webhook", url: config.notifyWebhookUrl });
   if (config.notifySlackUrl) targets.push({ kind: "slack", url: config.notifySlackUrl });

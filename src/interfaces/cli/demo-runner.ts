@@ -66,6 +66,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
       resolveAfterMs: 3 * 60_000,
       usageHistory: (days) => clusterHistory(sim.cluster, days),
       autoStart: false,
+      config,
     });
     if (o.dashboard ?? true) served = await serveRuntime(rt, { port: o.port, token: o.token });
     if (o.output === "text") {

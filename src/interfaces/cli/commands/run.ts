@@ -123,6 +123,7 @@ export function registerRunCommand(program: Command): void {
         prometheusUrl: flags.prometheus,
         intervalMs,
         autoStart: false,
+        config,
       });
       let served: ServedRuntime | undefined;
       try {
