@@ -29,22 +29,29 @@ const ScanFindingSchema = z.object({
   fix: z.object({ description: z.string(), patch: z.unknown().optional() }),
 });
 
+const inside = (root: string, p: string) => p === root || p.startsWith(`${root}${sep}`);
+
 function underRoot(ctx: ToolContext, path: string): string {
   const root = realpathSync(resolve(ctx.scanRoot ?? process.cwd()));
+  const outside = () =>
+    new OpsloopError(
+      "denied",
+      `${path} is outside the scan root; pass the manifests as text instead`,
+    );
+  // Judged on the path as written first, so nothing outside the root is even probed for existence.
+  const lexical = resolve(root, path);
+  if (!inside(root, lexical)) throw outside();
   let real: string;
   try {
-    real = realpathSync(resolve(root, path));
+    real = realpathSync(lexical);
   } catch {
     throw new OpsloopError(
       "invalid_input",
       `no such file or directory under the scan root: ${path}`,
     );
   }
-  if (real !== root && !real.startsWith(`${root}${sep}`))
-    throw new OpsloopError(
-      "denied",
-      `${path} is outside the scan root; pass the manifests as text instead`,
-    );
+  // A symlink inside the root is judged by where it leads.
+  if (!inside(root, real)) throw outside();
   return real;
 }
 
