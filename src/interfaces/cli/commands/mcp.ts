@@ -1,6 +1,7 @@
 /**
  * `opsloop mcp`: the MCP server over stdio (default; stdout carries only protocol messages) or
- * Streamable HTTP with a bearer token. Read-only unless --allow-write.
+ * Streamable HTTP with a bearer token or as an OAuth 2.1 resource server. Read-only unless
+ * --allow-write.
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -12,7 +13,7 @@ import { loadConfig } from "../../../config/config.ts";
 import { OpsloopError } from "../../../core/errors.ts";
 import { PromClient } from "../../../sources/prometheus/api-client.ts";
 import type { ToolContext } from "../../../tools/context.ts";
-import { startMcpHttp } from "../../mcp/http.ts";
+import { type McpHttpOptions, startMcpHttp } from "../../mcp/http.ts";
 import { createMcpServer } from "../../mcp/server.ts";
 
 interface McpFlags {
@@ -23,6 +24,11 @@ interface McpFlags {
   allowWrite?: boolean;
   token?: string;
   tokenFile?: string;
+  oauthIssuer?: string;
+  oauthAudience?: string;
+  oauthJwksUrl?: string;
+  oauthReadScope?: string;
+  oauthWriteScope?: string;
   prometheusUrl?: string;
   db?: string;
   policy?: string;
@@ -64,6 +70,45 @@ function bearerToken(flags: McpFlags): string {
   return t;
 }
 
+type HttpAuthOptions = Pick<McpHttpOptions, "token" | "oauth">;
+
+/** Checked before anything starts, so a usage mistake exits 2 at once. */
+export function httpAuthOptions(flags: McpFlags): HttpAuthOptions {
+  const oauthFlags = [
+    flags.oauthAudience && "--oauth-audience",
+    flags.oauthJwksUrl && "--oauth-jwks-url",
+    flags.oauthReadScope !== undefined && "--oauth-read-scope",
+    flags.oauthWriteScope !== undefined && "--oauth-write-scope",
+  ].filter(Boolean);
+  if (!flags.oauthIssuer) {
+    if (oauthFlags.length)
+      throw new OpsloopError("invalid_input", `${oauthFlags.join(", ")} needs --oauth-issuer`);
+    return flags.transport === "http" ? { token: bearerToken(flags) } : {};
+  }
+  if (flags.transport !== "http")
+    throw new OpsloopError("invalid_input", "--oauth-issuer needs --transport http");
+  if (flags.token || flags.tokenFile)
+    throw new OpsloopError(
+      "invalid_input",
+      "--oauth-issuer and --token/--token-file are mutually exclusive: use OAuth or a static token",
+    );
+  const loopback = ["127.0.0.1", "localhost", "::1"].includes(flags.host);
+  if (!loopback && !flags.oauthAudience)
+    throw new OpsloopError(
+      "invalid_input",
+      "--oauth-audience is required with a non-loopback --host: give the public URL clients use, e.g. https://opsloop.example.com/mcp",
+    );
+  return {
+    oauth: {
+      issuer: flags.oauthIssuer,
+      audience: flags.oauthAudience,
+      jwksUrl: flags.oauthJwksUrl,
+      readScope: flags.oauthReadScope,
+      writeScope: flags.oauthWriteScope,
+    },
+  };
+}
+
 function untilSignal(): Promise<void> {
   return new Promise((resolve) => {
     process.once("SIGINT", () => resolve());
@@ -80,7 +125,7 @@ async function serve(flags: McpFlags): Promise<void> {
   const port = Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw new OpsloopError("invalid_input", `--port must be 0-65535; got "${flags.port}"`);
-  const token = flags.transport === "http" ? bearerToken(flags) : "";
+  const auth = httpAuthOptions(flags);
   const { runtime, ctx } = await mcpContext(flags);
   const allowWrite = flags.allowWrite === true;
   const tools = flags.tools
@@ -99,9 +144,12 @@ async function serve(flags: McpFlags): Promise<void> {
       await Promise.race([closed, untilSignal()]);
       await server.close();
     } else {
-      const http = await startMcpHttp(ctx, { allowWrite, tools, token, host: flags.host, port });
+      const http = await startMcpHttp(ctx, { allowWrite, tools, ...auth, host: flags.host, port });
+      const oauth = auth.oauth
+        ? `; OAuth tokens from ${auth.oauth.issuer} for ${auth.oauth.audience ?? http.url}`
+        : "";
       process.stderr.write(
-        `opsloop mcp: listening on ${http.url}${allowWrite ? " (writes allowed)" : " (read-only)"}\n`,
+        `opsloop mcp: listening on ${http.url}${allowWrite ? " (writes allowed)" : " (read-only)"}${oauth}\n`,
       );
       await untilSignal();
       await http.close();
@@ -128,6 +176,17 @@ export function registerMcpCommand(program: Command): void {
     )
     .option("--token <t>", "bearer token HTTP clients must send (prefer --token-file)")
     .option("--token-file <file>", "read the bearer token from this file")
+    .option(
+      "--oauth-issuer <url>",
+      "OAuth 2.1 resource-server mode: accept JWT access tokens from this issuer (exactly its iss)",
+    )
+    .option(
+      "--oauth-audience <url>",
+      "the token audience and RFC 9728 resource: opsloop's public /mcp URL (default: the listen URL)",
+    )
+    .option("--oauth-jwks-url <url>", "issuer's key set (default: from its discovery metadata)")
+    .option("--oauth-read-scope <s>", 'scope every request needs (default opsloop:read; "" = none)')
+    .option("--oauth-write-scope <s>", 'scope write tools need (default opsloop:write; "" = none)')
     .option("--prometheus-url <url>", "Prometheus-compatible API for query_metrics")
     .option(
       "--tools <names>",
