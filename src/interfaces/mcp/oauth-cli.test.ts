@@ -45,7 +45,10 @@ describe("opsloop mcp --oauth-issuer", () => {
     const cases: [string[], RegExp][] = [
       [["--token", "t", "--oauth-issuer", idp.issuer], /mutually exclusive/],
       [["--oauth-audience", "https://opsloop.example/mcp"], /needs --oauth-issuer/],
-      [["--host", "0.0.0.0", "--oauth-issuer", idp.issuer], /--oauth-audience is required/],
+      [
+        ["--host", "0.0.0.0", "--oauth-issuer", idp.issuer],
+        /--oauth-resource \(or a URL --oauth-audience\) is required/,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = await opsloop(["mcp", "--transport", "http", "--port", "0", ...args]);

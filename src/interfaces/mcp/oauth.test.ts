@@ -180,6 +180,51 @@ describe("MCP over HTTP as an OAuth 2.1 resource server", () => {
   });
 });
 
+describe("OAuth resource-server variants", () => {
+  it("accepts a client-id audience (Dex-style) and keeps its own URL as the resource", async () => {
+    const dex = await startMcpHttp(f.ctx, {
+      oauth: { issuer: idp.issuer, audience: "opsloop" },
+      port: 0,
+    });
+    try {
+      const doc = await (
+        await fetch(new URL("/.well-known/oauth-protected-resource", dex.url))
+      ).json();
+      expect(doc).toMatchObject({ resource: dex.url, scopes_supported: ["opsloop:read"] });
+      const call = (aud: string) =>
+        idp.mint({ ...READ, aud }).then((t) =>
+          fetch(dex.url, {
+            method: "POST",
+            headers: { authorization: `Bearer ${t}`, "content-type": "application/json" },
+            body: "{}",
+          }),
+        );
+      expect((await call("opsloop")).status).toBe(400); // past auth: not an initialize request
+      expect((await call(dex.url)).status).toBe(401);
+    } finally {
+      await dex.close();
+    }
+  });
+
+  it("answers 503, not 401, when the issuer's keys cannot be fetched", async () => {
+    const down = await startTestIssuer(() => "");
+    const w = await startMcpHttp(f.ctx, { oauth: { issuer: down.issuer }, port: 0 });
+    try {
+      const token = await down.mint({ ...READ, aud: w.url });
+      await down.close();
+      const res = await fetch(w.url, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify(initialize()),
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get("www-authenticate")).toBeNull();
+    } finally {
+      await w.close();
+    }
+  });
+});
+
 describe("OAuth resource-server start-up", () => {
   it("fails in one line when the issuer is unreachable or says it is someone else", async () => {
     const closed = await startTestIssuer(() => "");

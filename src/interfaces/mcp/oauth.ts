@@ -21,7 +21,12 @@ import { checkAuthUrl, checkJwks, discoverJwksUri } from "./oauth-discovery.ts";
 export interface OAuthOptions {
   /** The authorization server's issuer, exactly as its tokens' `iss`. */
   issuer: string;
-  /** Accepted `aud` and the RFC 9728 `resource`; default the server's own /mcp URL. */
+  /**
+   * The RFC 9728 `resource`: the public URL clients use for /mcp (https, or http on loopback).
+   * Default: `audience` when that is a URL, else the server's own listen URL.
+   */
+  resource?: string;
+  /** Accepted `aud` (RFC 8707); default the resource. Dex-style issuers put a client id here. */
   audience?: string;
   /** Default: `jwks_uri` from the issuer's metadata. */
   jwksUrl?: string;
@@ -56,6 +61,11 @@ export function protectedResourceMetadataUrl(resource: string): string {
   const u = new URL(resource);
   const path = u.pathname === "/" ? "" : u.pathname.replace(/\/$/, "");
   return new URL(`${WELL_KNOWN}${path}`, u.origin).href;
+}
+
+/** An audience that is itself the resource URL (the usual case: RFC 8707 resource indicators). */
+export function urlAudience(audience: string | undefined): string | undefined {
+  return audience && /^https?:\/\//i.test(audience) ? audience : undefined;
 }
 
 /** `scope` (RFC 9068 §2.2.3, space-separated) or `scp` (Entra ID, Okta: string or array). */
@@ -94,8 +104,9 @@ export async function createOAuthAuth(
 ): Promise<OAuthAuth> {
   const timeoutMs = opts.timeoutMs ?? 5000;
   checkAuthUrl("--oauth-issuer", opts.issuer);
-  const resource = opts.audience ?? env.serverUrl;
-  checkAuthUrl("--oauth-audience", resource);
+  const resource = opts.resource ?? urlAudience(opts.audience) ?? env.serverUrl;
+  checkAuthUrl("the OAuth resource URL", resource);
+  const audience = opts.audience ?? resource;
   const jwksUrl = opts.jwksUrl ?? (await discoverJwksUri(opts.issuer, timeoutMs));
   checkAuthUrl("the JWKS URL", jwksUrl);
   await checkJwks(jwksUrl, timeoutMs);
@@ -146,7 +157,7 @@ export async function createOAuthAuth(
       try {
         ({ payload } = await jwtVerify(token, jwks, {
           issuer: opts.issuer,
-          audience: resource,
+          audience,
           algorithms: opts.algorithms ?? ALGORITHMS,
           clockTolerance: opts.clockToleranceSec ?? 30,
           requiredClaims: ["exp"],

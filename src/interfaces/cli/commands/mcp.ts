@@ -14,6 +14,7 @@ import { OpsloopError } from "../../../core/errors.ts";
 import { PromClient } from "../../../sources/prometheus/api-client.ts";
 import type { ToolContext } from "../../../tools/context.ts";
 import { type McpHttpOptions, startMcpHttp } from "../../mcp/http.ts";
+import { urlAudience } from "../../mcp/oauth.ts";
 import { createMcpServer } from "../../mcp/server.ts";
 
 interface McpFlags {
@@ -26,6 +27,7 @@ interface McpFlags {
   tokenFile?: string;
   oauthIssuer?: string;
   oauthAudience?: string;
+  oauthResource?: string;
   oauthJwksUrl?: string;
   oauthReadScope?: string;
   oauthWriteScope?: string;
@@ -76,6 +78,7 @@ type HttpAuthOptions = Pick<McpHttpOptions, "token" | "oauth">;
 export function httpAuthOptions(flags: McpFlags): HttpAuthOptions {
   const oauthFlags = [
     flags.oauthAudience && "--oauth-audience",
+    flags.oauthResource && "--oauth-resource",
     flags.oauthJwksUrl && "--oauth-jwks-url",
     flags.oauthReadScope !== undefined && "--oauth-read-scope",
     flags.oauthWriteScope !== undefined && "--oauth-write-scope",
@@ -93,14 +96,15 @@ export function httpAuthOptions(flags: McpFlags): HttpAuthOptions {
       "--oauth-issuer and --token/--token-file are mutually exclusive: use OAuth or a static token",
     );
   const loopback = ["127.0.0.1", "localhost", "::1"].includes(flags.host);
-  if (!loopback && !flags.oauthAudience)
+  if (!loopback && !flags.oauthResource && !urlAudience(flags.oauthAudience))
     throw new OpsloopError(
       "invalid_input",
-      "--oauth-audience is required with a non-loopback --host: give the public URL clients use, e.g. https://opsloop.example.com/mcp",
+      "--oauth-resource (or a URL --oauth-audience) is required with a non-loopback --host: the public URL clients use, e.g. https://opsloop.example.com/mcp",
     );
   return {
     oauth: {
       issuer: flags.oauthIssuer,
+      resource: flags.oauthResource,
       audience: flags.oauthAudience,
       jwksUrl: flags.oauthJwksUrl,
       readScope: flags.oauthReadScope,
@@ -146,7 +150,7 @@ async function serve(flags: McpFlags): Promise<void> {
     } else {
       const http = await startMcpHttp(ctx, { allowWrite, tools, ...auth, host: flags.host, port });
       const oauth = auth.oauth
-        ? `; OAuth tokens from ${auth.oauth.issuer} for ${auth.oauth.audience ?? http.url}`
+        ? `; OAuth tokens from ${auth.oauth.issuer} for ${auth.oauth.audience ?? auth.oauth.resource ?? http.url}`
         : "";
       process.stderr.write(
         `opsloop mcp: listening on ${http.url}${allowWrite ? " (writes allowed)" : " (read-only)"}${oauth}\n`,
@@ -181,9 +185,10 @@ export function registerMcpCommand(program: Command): void {
       "OAuth 2.1 resource-server mode: accept JWT access tokens from this issuer (exactly its iss)",
     )
     .option(
-      "--oauth-audience <url>",
-      "the token audience and RFC 9728 resource: opsloop's public /mcp URL (default: the listen URL)",
+      "--oauth-resource <url>",
+      "opsloop's public /mcp URL, the RFC 9728 resource (default: a URL audience, else the listen URL)",
     )
+    .option("--oauth-audience <aud>", "the aud tokens must carry (default: the resource URL)")
     .option("--oauth-jwks-url <url>", "issuer's key set (default: from its discovery metadata)")
     .option("--oauth-read-scope <s>", 'scope every request needs (default opsloop:read; "" = none)')
     .option("--oauth-write-scope <s>", 'scope write tools need (default opsloop:write; "" = none)')
