@@ -33,6 +33,27 @@ describe("live detection on the simulator", () => {
     expect([...seen]).toEqual([]);
   }, 60_000);
 
+  it("sees the latency cascade reach api and web within minutes of the database slowing down", () => {
+    const pipeline = new DetectPipeline();
+    // The backfill carries every request code and the duration histogram's _count/_sum, as the
+    // live /metrics do, so the callers' error series are warm when the fault begins at 3m.
+    const cluster = scenarioWithHistory("latency-cascade", pipeline);
+    const faultAt = cluster.clock.now() + 2 * 60_000; // 3m into the scenario; 1m has settled
+    const firstSeen = new Map<string, number>();
+    runLive(cluster, pipeline, 15, 15, (now, fs) => {
+      for (const f of fs) {
+        const key = `${f.subject.namespace}/${f.subject.name}`;
+        if (!firstSeen.has(key)) firstSeen.set(key, now);
+      }
+      return undefined;
+    });
+    for (const w of ["shop/api", "shop/web"]) {
+      const at = firstSeen.get(w);
+      expect(at, `${w}: ${[...firstSeen.keys()]}`).toBeDefined();
+      expect((at ?? 0) - faultAt).toBeLessThanOrEqual(5 * 60_000);
+    }
+  }, 60_000);
+
   it("predicts DiskPressure on the filling node well before the kubelet reports it", () => {
     const pipeline = new DetectPipeline();
     const cluster = scenarioWithHistory("disk-pressure", pipeline);

@@ -67,7 +67,7 @@ export function generateForWorkload(
       out.push({
         file: `${base}-alerts.yaml`,
         object: prometheusRule(ref.namespace ?? "", ref.name, rules),
-        reason: `thresholds from ${series.latencyP50.length} latency, ${series.errorRatio.length} error-ratio and ${series.memoryBytes.length} memory samples`,
+        reason: `thresholds from ${series.latencyMean.length} latency, ${series.errorRatio.length} error-ratio and ${series.memoryBytes.length} memory samples`,
       });
   }
   let w: WorkloadPlan;

@@ -17,7 +17,8 @@ const QUERIES: Record<string, string> = {
   container_memory_working_set_bytes:
     'container_memory_working_set_bytes{container!="", container!="POD"}',
   http_requests_total: "http_requests_total",
-  http_request_duration_seconds_p50: "http_request_duration_seconds_p50",
+  http_request_duration_seconds_sum: "http_request_duration_seconds_sum",
+  http_request_duration_seconds_count: "http_request_duration_seconds_count",
 };
 
 export async function prometheusHistory(

@@ -52,6 +52,9 @@ describe("backfill", () => {
     const text = backfillOpenMetrics(cluster, { days: 0.25, stepSeconds: 60 });
     expect(text.endsWith("# EOF\n")).toBe(true);
     expect(text).toContain("# TYPE http_requests counter\n");
+    // Request latency continues the live histogram's _count/_sum pair (mean latency per pod).
+    expect(text).toContain("# TYPE http_request_duration_seconds summary\n");
+    expect(text).toMatch(/^http_request_duration_seconds_sum\{namespace="shop",pod="web-/m);
     const dir = mkdtempSync(join(tmpdir(), "opsloop-backfill-"));
     try {
       writeFileSync(join(dir, "history.om"), text);

@@ -7,12 +7,13 @@
  * scenario's pods are scheduled (e.g. after `cluster.step(30_000)`): history is per pod.
  */
 import { seededRandom } from "../../core/ids.ts";
-import { nodeBehaviour, trafficRate } from "../behaviour.ts";
+import { nodeBehaviour } from "../behaviour.ts";
 import type { SimCluster } from "../cluster.ts";
 import type { KubeObject } from "../store/types.ts";
-import { workloadKey } from "./app-model.ts";
+import { AppModel, type RequestProfile } from "./app-model.ts";
 import { formatLabels, formatValue } from "./exposition.ts";
 import { nodeSignals } from "./node-model.ts";
+import { durationSum } from "./telemetry.ts";
 import { behaviourOf } from "./usage.ts";
 
 export interface Sample {
@@ -49,12 +50,19 @@ export function* backfillSamples(cluster: SimCluster, opts: BackfillOptions): Ge
   const gauss = () =>
     Math.sqrt(-2 * Math.log(Math.max(1e-12, random()))) * Math.cos(2 * Math.PI * random());
   const pods = cluster.store.list("pods").filter((p) => p.spec?.nodeName);
-  const replicas = new Map<string, number>();
-  for (const p of pods) replicas.set(workloadKey(p), (replicas.get(workloadKey(p)) ?? 0) + 1);
+  const services = cluster.store.list("services");
+  // The live request model (rates, queueing, dependencies' latency and timeouts), one per step.
+  let modelT = Number.NaN;
+  let model = new AppModel(pods, services, start);
+  const modelAt = (t: number) => {
+    if (t !== modelT) {
+      modelT = t;
+      model = new AppModel(pods, services, t);
+    }
+    return model;
+  };
   const series: SeriesGen[] = [];
-  for (const pod of pods) {
-    series.push(...podSeries(pod, opts.stepSeconds, replicas.get(workloadKey(pod)) ?? 1, gauss));
-  }
+  for (const pod of pods) series.push(...podSeries(pod, opts.stepSeconds, start, modelAt, gauss));
   for (const node of cluster.store.list("nodes"))
     series.push(...nodeSeries(node, end, opts.stepSeconds));
   for (let t = start; t < end; t += stepMs) {
@@ -65,7 +73,8 @@ export function* backfillSamples(cluster: SimCluster, opts: BackfillOptions): Ge
 function podSeries(
   pod: KubeObject,
   dt: number,
-  replicas: number,
+  start: number,
+  modelAt: (t: number) => AppModel,
   gauss: () => number,
 ): SeriesGen[] {
   const b = behaviourOf(pod);
@@ -74,15 +83,15 @@ function podSeries(
   const container =
     (pod.spec?.containers as Array<{ name: string }> | undefined)?.[0]?.name ?? name;
   const cl = { namespace: ns, pod: name, container };
-  // The rate is shared by the series of one step: computed once per t by the first of them.
-  let rpsAt = Number.NaN;
-  let rps = 0;
-  const rate = (t: number) => {
-    if (t !== rpsAt) {
-      rpsAt = t;
-      rps = Math.max(0, (trafficRate(b.traffic, t) * (1 + b.traffic.noise * gauss())) / replicas);
+  // The profile is shared by the series of one step: computed once per t by the first of them.
+  let at = Number.NaN;
+  let p: RequestProfile = { rps: 0, p50Ms: 0, p99Ms: 0, errors: {} };
+  const profile = (t: number) => {
+    if (t !== at) {
+      at = t;
+      p = modelAt(t).profile(pod, gauss());
     }
-    return rps;
+    return p;
   };
   let cpu = 0;
   const out: SeriesGen[] = [
@@ -96,37 +105,50 @@ function podSeries(
       name: "container_cpu_usage_seconds_total",
       labels: cl,
       next: (t) => {
-        cpu += ((b.cpu.baseMilli + b.cpu.perRequestMilli * rate(t)) / 1000) * dt;
+        cpu += ((b.cpu.baseMilli + b.cpu.perRequestMilli * profile(t).rps) / 1000) * dt;
         return cpu;
       },
     },
   ];
   if (b.traffic.rps === 0) return out;
-  let ok = 0;
-  let failed = 0;
-  out.push({
-    name: "http_requests_total",
-    labels: { namespace: ns, pod: name, code: "200" },
-    next: (t) => {
-      ok += rate(t) * dt * (1 - b.errorRate);
-      return Math.floor(ok);
-    },
-  });
-  if (b.errorRate > 0) {
+  const codes = new Set(["200", ...Object.keys(modelAt(start).profile(pod).errors)]);
+  if (b.errorRate > 0) codes.add("500");
+  for (const code of [...codes].sort()) {
+    let n = 0;
     out.push({
       name: "http_requests_total",
-      labels: { namespace: ns, pod: name, code: "500" },
+      labels: { namespace: ns, pod: name, code },
       next: (t) => {
-        failed += rate(t) * dt * b.errorRate;
-        return Math.floor(failed);
+        const r = profile(t);
+        const failed = Object.values(r.errors).reduce((a, v) => a + v, 0);
+        n += r.rps * dt * (code === "200" ? Math.max(0, 1 - failed) : (r.errors[code] ?? 0));
+        return Math.floor(n);
       },
     });
   }
-  out.push({
-    name: "http_request_duration_seconds_p50",
-    labels: { namespace: ns, pod: name },
-    next: () => (b.latency.p50Ms / 1000) * (1 + 0.05 * gauss()),
-  });
+  // The histogram's _count and _sum as the live /metrics integrate them (telemetry.ts); the
+  // buckets are left out of history (eleven more series per pod, and no consumer reads them).
+  const hl = { namespace: ns, pod: name };
+  let count = 0;
+  let sum = 0;
+  out.push(
+    {
+      name: "http_request_duration_seconds_count",
+      labels: hl,
+      next: (t) => {
+        count += profile(t).rps * dt;
+        return Math.floor(count);
+      },
+    },
+    {
+      name: "http_request_duration_seconds_sum",
+      labels: hl,
+      next: (t) => {
+        sum += durationSum(profile(t), b.timeoutMs / 1000, dt);
+        return sum;
+      },
+    },
+  );
   return out;
 }
 
@@ -168,34 +190,58 @@ const COUNTERS = new Set([
   "http_requests_total",
   "node_edac_correctable_errors_total",
 ]);
+/** Families whose points are a `_count` and a `_sum` sample (a summary without quantiles). */
+const SUMMARIES = new Set(["http_request_duration_seconds"]);
+
+function familyOf(name: string): { family: string; type: string } {
+  if (COUNTERS.has(name)) return { family: name.replace(/_total$/, ""), type: "counter" };
+  const base = name.replace(/_(sum|count)$/, "");
+  if (base !== name && SUMMARIES.has(base)) return { family: base, type: "summary" };
+  return { family: name, type: "gauge" };
+}
 
 /**
  * OpenMetrics 1.0 text: samples grouped by family and series (a family's samples must be
- * contiguous), timestamps in seconds, counters declared without their `_total` suffix, `# EOF`.
+ * contiguous; a summary's `_count` and `_sum` of one time stay together), timestamps in seconds,
+ * counters declared without their `_total` suffix, `# EOF`.
  */
 export function backfillOpenMetrics(cluster: SimCluster, opts: BackfillOptions): string {
-  // Keyed by the labels object, which each series generator reuses for all its samples.
-  const families = new Map<string, Map<Record<string, string>, string[]>>();
+  // Series keyed by the labels object, which each generator reuses for all its samples (a
+  // summary's `_count` and `_sum` share theirs, so their lines interleave by time).
+  const families = new Map<
+    string,
+    { type: string; series: Map<Record<string, string>, string[]> }
+  >();
+  // Sample prefixes by name, then by the labels object each series generator reuses.
+  const prefixes = new Map<string, WeakMap<Record<string, string>, string>>();
   for (const s of backfillSamples(cluster, opts)) {
-    let fam = families.get(s.name);
+    const { family, type } = familyOf(s.name);
+    let fam = families.get(family);
     if (!fam) {
-      fam = new Map();
-      families.set(s.name, fam);
+      fam = { type, series: new Map() };
+      families.set(family, fam);
     }
-    let lines = fam.get(s.labels);
+    let byLabels = prefixes.get(s.name);
+    if (!byLabels) {
+      byLabels = new WeakMap();
+      prefixes.set(s.name, byLabels);
+    }
+    let prefix = byLabels.get(s.labels);
+    if (prefix === undefined) {
+      prefix = `${s.name}${formatLabels(s.labels)} `;
+      byLabels.set(s.labels, prefix);
+    }
+    let lines = fam.series.get(s.labels);
     if (!lines) {
-      lines = [`${s.name}${formatLabels(s.labels)} `];
-      fam.set(s.labels, lines);
+      lines = [];
+      fam.series.set(s.labels, lines);
     }
-    lines.push(`${lines[0]}${formatValue(s.v)} ${s.t / 1000}`);
+    lines.push(`${prefix}${formatValue(s.v)} ${s.t / 1000}`);
   }
   const out: string[] = [];
-  for (const [name, series] of families) {
-    const counter = COUNTERS.has(name);
-    out.push(
-      `# TYPE ${counter ? name.replace(/_total$/, "") : name} ${counter ? "counter" : "gauge"}`,
-    );
-    for (const lines of series.values()) out.push(...lines.slice(1));
+  for (const [name, fam] of families) {
+    out.push(`# TYPE ${name} ${fam.type}`);
+    for (const lines of fam.series.values()) out.push(...lines);
   }
   out.push("# EOF");
   return `${out.join("\n")}\n`;

@@ -9,7 +9,7 @@ import type { Controller, SimContext } from "../engine.ts";
 import { kubeletAlive, NodeStates } from "../physics/node-state.ts";
 import { parseQuantity } from "../quantity.ts";
 import type { KubeObject } from "../store/types.ts";
-import { AppModel, latencyCdf } from "./app-model.ts";
+import { AppModel, latencyCdf, type RequestProfile } from "./app-model.ts";
 import { renderMetrics } from "./metrics.ts";
 import { nodeSignals } from "./node-model.ts";
 import { behaviourOf, cpuMillicores } from "./usage.ts";
@@ -115,7 +115,7 @@ export class Telemetry implements Controller {
       const add = ok * share + fast + (timeoutS <= le ? timeouts : 0);
       r.buckets[i] = (r.buckets[i] ?? 0) + add;
     });
-    r.sum += ok * (profile.p50Ms / 1000) * 1.15 + timeouts * timeoutS + fast * 0.002;
+    r.sum += durationSum(profile, timeoutS, dt);
     r.count += total;
   }
 
@@ -174,6 +174,19 @@ export class Telemetry implements Controller {
 
 function emptyRequests(): RequestCounters {
   return { byCode: new Map(), buckets: DURATION_BUCKETS.map(() => 0), sum: 0, count: 0 };
+}
+
+/**
+ * Seconds spent in `dt` seconds of requests: successes at the log-normal's mean (about 1.15 × its
+ * median), 504s at the client timeout, other errors fast.
+ */
+export function durationSum(profile: RequestProfile, timeoutS: number, dt: number): number {
+  const total = profile.rps * dt;
+  const failed = Object.values(profile.errors).reduce((a, v) => a + v, 0);
+  const ok = total * Math.max(0, 1 - failed);
+  const timeouts = total * (profile.errors["504"] ?? 0);
+  const fast = total - ok - timeouts;
+  return ok * (profile.p50Ms / 1000) * 1.15 + timeouts * timeoutS + fast * 0.002;
 }
 
 function behaviourTimeout(pod: KubeObject): number {

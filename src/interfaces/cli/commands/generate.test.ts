@@ -53,10 +53,12 @@ describe("opsloop generate", () => {
     const latency = rule.spec.groups[0].rules.find(
       (x: { alert: string }) => x.alert === "OpsloopLatencyAboveBaseline",
     );
-    // web's p50 is 35 ms in the scenario: the threshold sits above it, not at a guessed constant.
+    // web's mean latency is about 70 ms in the scenario (35 ms of its own plus api's 25 ms, ×1.15
+    // for the log-normal's mean); past Monday surges saturated it at over a second. The threshold
+    // sits above the usual level and below the saturation, not at a guessed constant.
     const threshold = Number(/> ([\d.]+)$/.exec(latency.expr)?.[1]);
-    expect(threshold).toBeGreaterThan(0.035);
-    expect(threshold).toBeLessThan(0.1);
+    expect(threshold).toBeGreaterThan(0.07);
+    expect(threshold).toBeLessThan(1);
   });
 
   it("rejects an unknown kind as a user error", async () => {
