@@ -1,3 +1,8 @@
+import {
+  discoverOAuthProtectedResourceMetadata,
+  extractWWWAuthenticateParams,
+  selectResourceURL,
+} from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -80,6 +85,35 @@ describe("MCP over HTTP as an OAuth 2.1 resource server", () => {
       expect(res.headers.get("access-control-allow-origin")).toBe("*");
       expect(await res.json()).toEqual(expected);
     }
+  });
+
+  it("is understood by the SDK client's own OAuth discovery and challenge parsing", async () => {
+    const meta = await discoverOAuthProtectedResourceMetadata(http.url);
+    expect(meta.authorization_servers).toEqual([idp.issuer]);
+    // The client refuses metadata whose resource does not match the URL it connects to.
+    expect((await selectResourceURL(http.url, {} as never, meta))?.href).toBe(http.url);
+    const anonymous = await fetch(http.url, { method: "POST", body: "{}" });
+    expect(extractWWWAuthenticateParams(anonymous)).toEqual({
+      resourceMetadataUrl: new URL(metadataUrl()),
+      scope: "opsloop:read",
+      error: undefined,
+    });
+    const call = {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "tools/call",
+      params: { name: "approve_action" },
+    };
+    const stepUp = await fetch(http.url, {
+      method: "POST",
+      headers: { authorization: `Bearer ${await idp.mint(READ)}` },
+      body: JSON.stringify(call),
+    });
+    expect(stepUp.status).toBe(403);
+    expect(extractWWWAuthenticateParams(stepUp)).toMatchObject({
+      scope: "opsloop:read opsloop:write",
+      error: "insufficient_scope",
+    });
   });
 
   it("lets the SDK client list and call tools with a good token", async () => {
