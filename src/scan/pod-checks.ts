@@ -5,8 +5,8 @@
  * strategic-merge patch: containers and volumes merge by name, so a patch touches only the named one.
  */
 import type { V1Container, V1PodSpec } from "@kubernetes/client-node";
+import { splitImage } from "../core/image-ref.ts";
 import type { Severity } from "../core/types.ts";
-import { splitImage } from "../diagnose/analyzers/image-pull.ts";
 
 export interface PodIssue {
   rule: string;

@@ -6,13 +6,14 @@
  * what is wrong within the files (a selector, a budget) is a warning.
  */
 import type { V1Ingress, V1PodDisruptionBudget, V1Service } from "@kubernetes/client-node";
+import { matchesSelector } from "../core/label-selector.ts";
 import {
   describeMissing,
   missingRefs,
   missingVolumeRefs,
 } from "../diagnose/analyzers/config-refs.ts";
 import { analyzeHpas } from "../diagnose/analyzers/hpa.ts";
-import { formatMap, matchesMap, matchesSelector } from "../diagnose/analyzers/label-match.ts";
+import { formatMap, matchesMap } from "../diagnose/analyzers/label-match.ts";
 import { blocking } from "../diagnose/analyzers/pdb.ts";
 import type { ClusterSnapshot } from "../sources/kubernetes/snapshot.ts";
 import { probeIssue } from "./pod-checks.ts";

@@ -4,13 +4,10 @@
  */
 import { writeFileSync } from "node:fs";
 import { VirtualClock } from "../core/clock.ts";
+import { splitImage } from "../core/image-ref.ts";
 import { registerControllers } from "./controllers/index.ts";
 import { Simulation } from "./engine.ts";
-import {
-  type ImageRegistry,
-  type ImageRegistryConfig,
-  splitImage,
-} from "./physics/image-registry.ts";
+import type { ImageRegistry, ImageRegistryConfig } from "./physics/image-registry.ts";
 import { registerPhysics } from "./physics/index.ts";
 import { type RunningApiServer, startApiServer } from "./server/api-server.ts";
 import { ObjectStore } from "./store/object-store.ts";

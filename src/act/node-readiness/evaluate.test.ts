@@ -1,11 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  dryRunResults,
-  matchesSelector,
-  type NodeView,
-  planRule,
-  selectorsMayOverlap,
-} from "./evaluate.ts";
+import { dryRunResults, type NodeView, planRule, selectorsMayOverlap } from "./evaluate.ts";
 import { type RuleSpec, validateRuleSpec } from "./types.ts";
 
 const NOW = "2026-01-05T00:00:00Z";
@@ -33,32 +27,6 @@ const cniRule: RuleSpec = {
 };
 
 describe("NodeReadinessRule evaluation", () => {
-  it("matches label selectors with matchLabels and every expression operator", () => {
-    const labels = { a: "1", b: "2" };
-    expect(matchesSelector(labels, { matchLabels: { a: "1" } })).toBe(true);
-    expect(
-      matchesSelector(labels, {
-        matchExpressions: [{ key: "a", operator: "In", values: ["1", "3"] }],
-      }),
-    ).toBe(true);
-    expect(
-      matchesSelector(labels, {
-        matchExpressions: [{ key: "b", operator: "NotIn", values: ["2"] }],
-      }),
-    ).toBe(false);
-    expect(
-      matchesSelector(labels, {
-        matchExpressions: [{ key: "c", operator: "NotIn", values: ["2"] }],
-      }),
-    ).toBe(true);
-    expect(matchesSelector(labels, { matchExpressions: [{ key: "c", operator: "Exists" }] })).toBe(
-      false,
-    );
-    expect(
-      matchesSelector(labels, { matchExpressions: [{ key: "c", operator: "DoesNotExist" }] }),
-    ).toBe(true);
-  });
-
   it("taints matching nodes whose condition is missing or wrong and untaints satisfied ones", () => {
     const tainted = { taints: [{ key: "readiness.k8s.io/network", effect: "NoSchedule" }] };
     const plan = planRule(

@@ -6,6 +6,7 @@
  * rules mark a node once satisfied and ignore it from then on.
  */
 import type { V1Node } from "@kubernetes/client-node";
+import { matchesSelector } from "../../core/label-selector.ts";
 import {
   BOOTSTRAP_COMPLETED_PREFIX,
   type ConditionEvaluationResult,
@@ -55,20 +56,6 @@ export interface RulePlan {
   decisions: NodeDecision[];
   /** Matching nodes skipped because their bootstrap already completed. */
   bootstrapped: string[];
-}
-
-/** metav1.LabelSelector semantics: all matchLabels and all matchExpressions must hold. */
-export function matchesSelector(labels: Record<string, string>, sel: LabelSelector): boolean {
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of sel.matchExpressions ?? []) {
-    const has = Object.hasOwn(labels, e.key);
-    const values = e.values ?? [];
-    if (e.operator === "Exists" && !has) return false;
-    if (e.operator === "DoesNotExist" && has) return false;
-    if (e.operator === "In" && !(has && values.includes(labels[e.key] as string))) return false;
-    if (e.operator === "NotIn" && has && values.includes(labels[e.key] as string)) return false;
-  }
-  return true;
 }
 
 /**
@@ -141,7 +128,7 @@ export function planRule(
 ): RulePlan {
   const plan: RulePlan = { decisions: [], bootstrapped: [] };
   for (const node of nodes) {
-    if (!matchesSelector(node.labels, spec.nodeSelector)) continue;
+    if (!matchesSelector(spec.nodeSelector, node.labels)) continue;
     if (
       spec.enforcementMode === "bootstrap-only" &&
       node.annotations[bootstrapAnnotation(ruleName)] === "true"

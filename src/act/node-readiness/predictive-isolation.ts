@@ -14,11 +14,12 @@ import {
 } from "@kubernetes/client-node";
 import { type Clock, isoTime } from "../../core/clock.ts";
 import { OpsloopError } from "../../core/errors.ts";
+import { matchesSelector } from "../../core/label-selector.ts";
 import { redactObject, redactText } from "../../core/redact.ts";
 import type { Finding } from "../../core/types.ts";
 import type { AuditLog } from "../audit.ts";
 import { evaluate, type Policy, type RecentAction, type Verdict } from "../guardrails/policy.ts";
-import { matchesSelector, nodeView } from "./evaluate.ts";
+import { nodeView } from "./evaluate.ts";
 import { type NodeReadinessRule, NRR_API_VERSION, TAINT_PREFIX } from "./types.ts";
 
 export const PREDICTED_FAILURE_CONDITION = "opsloop.dev/PredictedFailure";
@@ -62,7 +63,7 @@ export interface IsolationResult {
 
 /** Share of the pool (nodes the isolation rule selects) unschedulable once `target` is too. */
 function poolShare(nodes: V1Node[], target: string): number {
-  const pool = nodes.map(nodeView).filter((n) => matchesSelector(n.labels, SELECTOR));
+  const pool = nodes.map(nodeView).filter((n) => matchesSelector(SELECTOR, n.labels));
   const out = pool.filter(
     (n, i) =>
       n.name === target ||

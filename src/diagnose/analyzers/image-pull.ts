@@ -7,6 +7,7 @@
  * `toomanyrequests` (the registry's rate limit), DNS or dial errors (the registry is unreachable).
  */
 import type { V1ContainerStatus, V1Pod } from "@kubernetes/client-node";
+import { splitImage } from "../../core/image-ref.ts";
 import type { Evidence } from "../../core/types.ts";
 import type { ClusterSnapshot } from "../../sources/kubernetes/snapshot.ts";
 import { eventEvidence, eventIndex } from "./common.ts";
@@ -33,15 +34,6 @@ const PATTERNS: [PullCause, RegExp][] = [
 
 export function classifyPullError(message: string): PullCause {
   return PATTERNS.find(([, re]) => re.test(message))?.[0] ?? "unknown";
-}
-
-export function splitImage(image: string): { repository: string; tag: string } {
-  const at = image.indexOf("@");
-  if (at >= 0) return { repository: image.slice(0, at), tag: image.slice(at + 1) };
-  const slash = image.lastIndexOf("/");
-  const colon = image.lastIndexOf(":");
-  if (colon > slash) return { repository: image.slice(0, colon), tag: image.slice(colon + 1) };
-  return { repository: image, tag: "latest" };
 }
 
 export interface PullDiagnosis {

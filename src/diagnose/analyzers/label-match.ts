@@ -4,27 +4,9 @@
  * NetworkPolicy podSelector `{}` means "all pods in the namespace", a Service without a selector
  * has no managed endpoints at all.
  */
-import type { V1LabelSelector, V1Pod } from "@kubernetes/client-node";
+import type { V1Pod } from "@kubernetes/client-node";
+import { matchesSelector } from "../../core/label-selector.ts";
 import type { ClusterSnapshot } from "../../sources/kubernetes/snapshot.ts";
-
-export function matchesSelector(
-  sel: V1LabelSelector | undefined | null,
-  labels: Record<string, string> | undefined,
-): boolean {
-  if (!sel) return false;
-  const l = labels ?? {};
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (l[k] !== v) return false;
-  for (const e of sel.matchExpressions ?? []) {
-    const has = Object.hasOwn(l, e.key);
-    const val = l[e.key];
-    const values = e.values ?? [];
-    if (e.operator === "In" && !(has && values.includes(val as string))) return false;
-    if (e.operator === "NotIn" && has && values.includes(val as string)) return false;
-    if (e.operator === "Exists" && !has) return false;
-    if (e.operator === "DoesNotExist" && has) return false;
-  }
-  return true;
-}
 
 /** A Service's `spec.selector` is a plain map: every pair must match. */
 export function matchesMap(

@@ -5,17 +5,11 @@
  * ingress rules allow, so traffic is denied only when every such policy has no ingress rule.
  */
 import type { V1NetworkPolicy, V1Pod } from "@kubernetes/client-node";
+import { matchesSelector } from "../../core/label-selector.ts";
 import type { Finding } from "../../core/types.ts";
 import type { ClusterSnapshot } from "../../sources/kubernetes/snapshot.ts";
 import { makeFinding, podRef, refOf } from "./common.ts";
-import {
-  formatMap,
-  isLive,
-  matchesMap,
-  matchesSelector,
-  podsByNamespace,
-  templatesIn,
-} from "./label-match.ts";
+import { formatMap, isLive, matchesMap, podsByNamespace, templatesIn } from "./label-match.ts";
 
 const SOURCE = "diagnose/network-policy";
 

@@ -4,6 +4,7 @@
  * disruptionsAllowed; recomputing every tick lets a drain continue once pods are healthy again.
  */
 import { isoTime } from "../../core/clock.ts";
+import { matchesSelector } from "../../core/label-selector.ts";
 import type { Controller, SimContext } from "../engine.ts";
 import type { KubeObject } from "../store/types.ts";
 import {
@@ -11,7 +12,6 @@ import {
   isPodReady,
   type Json,
   scaledValue,
-  selectorMatches,
   setCondition,
   writeStatus,
 } from "./util.ts";
@@ -64,7 +64,7 @@ export class DisruptionController implements Controller {
   private sync(pdb: KubeObject, now: number): void {
     const pods = this.ctx.store
       .list("pods", { namespace: pdb.metadata.namespace })
-      .filter((p) => selectorMatches(pdb.spec?.selector, p.metadata.labels));
+      .filter((p) => matchesSelector(pdb.spec?.selector, p.metadata.labels));
     const disrupted: Record<string, string> = {};
     for (const [name, at] of Object.entries(
       (pdb.status?.disruptedPods ?? {}) as Record<string, string>,

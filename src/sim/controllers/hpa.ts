@@ -5,11 +5,12 @@
  * and the real conditions and events. Scales the target through spec.replicas.
  */
 import { isoTime } from "../../core/clock.ts";
+import { matchesSelector } from "../../core/label-selector.ts";
 import type { Controller, SimContext } from "../engine.ts";
 import type { KubeObject } from "../store/types.ts";
 import { type Recommendation, rateLimit, type ScaleEvent, stabilize } from "./hpa-behavior.ts";
 import { resourceReplicas } from "./hpa-metrics.ts";
-import { type Json, selectorMatches, setCondition, writeStatus } from "./util.ts";
+import { type Json, setCondition, writeStatus } from "./util.ts";
 
 const COMPONENT = { component: "horizontal-pod-autoscaler" };
 const PERIOD_MS = 15_000;
@@ -114,7 +115,7 @@ export class HorizontalPodAutoscalerController implements Controller {
       .list("pods", { namespace: hpa.metadata.namespace })
       .filter(
         (p) =>
-          selectorMatches(target.spec.selector, p.metadata.labels) &&
+          matchesSelector(target.spec.selector, p.metadata.labels) &&
           !p.metadata.deletionTimestamp &&
           p.status?.phase !== "Failed" &&
           p.status?.phase !== "Succeeded",

@@ -4,6 +4,7 @@
  * newest) — ranking from controller.ActivePodsWithRanks — and reports status.
  */
 import { isoTime } from "../../core/clock.ts";
+import { matchesSelector } from "../../core/label-selector.ts";
 import type { Controller, SimContext } from "../engine.ts";
 import type { KubeObject } from "../store/types.ts";
 import {
@@ -15,7 +16,6 @@ import {
   isPodReady,
   ownerRefTo,
   replicasOf,
-  selectorMatches,
   setCondition,
   writeStatus,
 } from "./util.ts";
@@ -143,7 +143,7 @@ export class ReplicaSetController implements Controller {
     const status: Record<string, unknown> = {
       replicas: active.length,
       fullyLabeledReplicas: active.filter((p) =>
-        selectorMatches({ matchLabels: templateLabels }, p.metadata.labels),
+        matchesSelector({ matchLabels: templateLabels }, p.metadata.labels),
       ).length,
       readyReplicas: active.filter(isPodReady).length,
       availableReplicas: active.filter((p) => isPodAvailable(p, minReady, now)).length,

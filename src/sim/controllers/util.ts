@@ -5,30 +5,6 @@
 import type { SimContext } from "../engine.ts";
 import type { KubeObject, OwnerReference } from "../store/types.ts";
 
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
-}
-
-/** metav1.LabelSelectorAsSelector semantics; an empty selector matches everything. */
-export function selectorMatches(
-  sel: LabelSelector | undefined,
-  labels: Record<string, string> | undefined,
-): boolean {
-  if (!sel) return false;
-  const l = labels ?? {};
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (l[k] !== v) return false;
-  for (const e of sel.matchExpressions ?? []) {
-    const has = Object.hasOwn(l, e.key);
-    const val = l[e.key] as string;
-    if (e.operator === "In" && !(has && (e.values ?? []).includes(val))) return false;
-    if (e.operator === "NotIn" && has && (e.values ?? []).includes(val)) return false;
-    if (e.operator === "Exists" && !has) return false;
-    if (e.operator === "DoesNotExist" && has) return false;
-  }
-  return true;
-}
-
 /** A Service's `spec.selector` map: nil or empty selects nothing (Endpoints are not managed). */
 export function mapSelects(
   sel: Record<string, string> | undefined,

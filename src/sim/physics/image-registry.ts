@@ -17,12 +17,3 @@ export type PullResult =
 export interface ImageRegistry {
   pull(image: string, hasPullSecret: boolean): PullResult;
 }
-
-export function splitImage(image: string): { repository: string; tag: string } {
-  const at = image.indexOf("@");
-  if (at >= 0) return { repository: image.slice(0, at), tag: image.slice(at + 1) };
-  const slash = image.lastIndexOf("/");
-  const colon = image.lastIndexOf(":");
-  if (colon > slash) return { repository: image.slice(0, colon), tag: image.slice(colon + 1) };
-  return { repository: image, tag: "latest" };
-}

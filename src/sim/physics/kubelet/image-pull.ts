@@ -3,8 +3,8 @@
  * then ImagePullBackOff with the pull back-off (10 s doubling to 5 min).
  */
 
+import { splitImage } from "../../../core/image-ref.ts";
 import type { KubeObject } from "../../store/types.ts";
-import { splitImage } from "../image-registry.ts";
 import type { ContainerSpec } from "../pod-util.ts";
 import { type ContainerRuntime, type KubeletEnv, kubeletSource } from "./runtime.ts";
 
