@@ -9,7 +9,7 @@ import { OpsloopError } from "../../core/errors.ts";
 import type { Incident } from "../../core/types.ts";
 import type { ToolContext } from "../../tools/context.ts";
 import { problemResponse } from "./problem.ts";
-import { bearerOk } from "./tool-routes.ts";
+import { bearerOk, bodyInput } from "./tool-routes.ts";
 
 const PageQuery = z
   .object({
@@ -206,7 +206,7 @@ function mountApprovalDecisions(
           throw new OpsloopError("denied", `${verb} needs "Authorization: Bearer <token>"`);
         if (!o.ctx.approvals)
           throw new OpsloopError("unavailable", "no approval store is configured");
-        const body = Decision.safeParse(await jsonBody(c));
+        const body = Decision.safeParse(await bodyInput(c));
         if (!body.success) throw new OpsloopError("invalid_input", "body: { reason?: string }");
         const id = c.req.param("id") ?? "";
         const approval =
@@ -220,14 +220,4 @@ function mountApprovalDecisions(
         return c.json({ approval });
       }),
     );
-}
-
-async function jsonBody(c: Context): Promise<unknown> {
-  const text = await c.req.text();
-  if (!text.trim()) return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new OpsloopError("invalid_input", "the request body must be JSON");
-  }
 }

@@ -93,7 +93,8 @@ export function bearerOk(c: Context, token: string | undefined): boolean {
   return given.length === want.length && timingSafeEqual(given, want);
 }
 
-async function bodyInput(c: Context): Promise<unknown> {
+/** A JSON request body; an empty body is `{}`. */
+export async function bodyInput(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (!text.trim()) return {};
   try {
