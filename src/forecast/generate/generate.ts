@@ -51,15 +51,22 @@ function hpa(ref: ObjectRef, min: number, max: number, target: number): Record<s
   };
 }
 
+export interface Generated {
+  files: GeneratedFile[];
+  /** What was not generated for a workload, and why (e.g. too little traffic history). */
+  skipped: { workload: string; reason: string }[];
+}
+
 export function generateForWorkload(
   h: History,
   ref: ObjectRef,
   opts: GenerateOptions = {},
-): GeneratedFile[] {
+): Generated {
   const kinds = opts.kinds ?? ["hpa", "prescale", "alerts"];
   const target = opts.targetUtilization ?? 0.7;
   const base = `${ref.namespace}-${ref.name}`;
   const out: GeneratedFile[] = [];
+  const skipped: Generated["skipped"] = [];
   const series = workloadSeries(h.samples, ref.namespace ?? "", ref.name);
   if (kinds.includes("alerts")) {
     const rules = alertRules(series);
@@ -70,12 +77,19 @@ export function generateForWorkload(
         reason: `thresholds from ${series.latencyMean.length} latency, ${series.errorRatio.length} error-ratio and ${series.memoryBytes.length} memory samples`,
       });
   }
+  if (!kinds.includes("hpa") && !kinds.includes("prescale")) return { files: out, skipped };
   let w: WorkloadPlan;
   try {
     w = planWorkload(h, ref, { targetUtilization: target });
   } catch (e) {
-    // Without traffic history (a worker, a database) there is nothing to scale on: alerts only.
-    if (isOpsloopError(e) && (e.code === "unavailable" || e.code === "invalid_input")) return out;
+    // Without (enough) traffic history there is nothing to scale on: alerts only, and why.
+    if (isOpsloopError(e) && (e.code === "unavailable" || e.code === "invalid_input")) {
+      skipped.push({
+        workload: `${ref.namespace}/${ref.name}`,
+        reason: `no HPA or pre-scaling: ${e.message}`,
+      });
+      return { files: out, skipped };
+    }
     throw e;
   }
   const { plan, traffic, capacityPerReplica: capacity, model } = w;
@@ -97,16 +111,20 @@ export function generateForWorkload(
       }),
       reason: `${plan.windows.length} forecast window(s) over the next 48 h (model ${model}); cron start is 5 min ahead of each`,
     });
-  return out;
+  return { files: out, skipped };
 }
 
 /** Deployments whose pods serve traffic or have metrics in the history. */
-export function generateAll(h: History, opts: GenerateOptions = {}): GeneratedFile[] {
-  return h.snap.deployments.flatMap((d) =>
-    generateForWorkload(
+export function generateAll(h: History, opts: GenerateOptions = {}): Generated {
+  const all: Generated = { files: [], skipped: [] };
+  for (const d of h.snap.deployments) {
+    const g = generateForWorkload(
       h,
       { kind: "Deployment", namespace: d.metadata?.namespace, name: d.metadata?.name ?? "" },
       opts,
-    ),
-  );
+    );
+    all.files.push(...g.files);
+    all.skipped.push(...g.skipped);
+  }
+  return all;
 }

@@ -1,5 +1,5 @@
 /**
- * Where `rightsize` and `plan-scaling` read history: a simulated scenario (`--scenario`), or a
+ * Where `rightsize`, `plan-scaling` and `generate` read history: a simulated scenario (`--scenario`), or a
  * real cluster's objects (`--kubeconfig`, informers) with its metrics from Prometheus
  * (`--prometheus URL`). Exactly one of the two.
  */
