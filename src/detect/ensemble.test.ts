@@ -75,6 +75,27 @@ describe("EnsembleDetector", () => {
   });
 });
 
+describe("EnsembleDetector on a strongly daily series", () => {
+  it("flags a daily jump that did not come and says it breaks the daily pattern", () => {
+    // Every day the value steps from 10 to 50 for the afternoon; on day 12 it stays at 10.
+    const d = new EnsembleDetector();
+    const day = 288;
+    const out = [];
+    for (let i = 0; i < 14 * day; i++) {
+      const inDay = i % day;
+      const high = inDay >= 150 && inDay < 250 && Math.floor(i / day) !== 12;
+      const v = (high ? 50 : 10) + ((i * 7919) % 11) / 10;
+      out.push(d.update(i * 300_000, v));
+    }
+    const missed = out.slice(12 * day + 150, 12 * day + 250);
+    const best = missed.reduce((a, b) => (b.score > a.score ? b : a));
+    expect(best.score).toBeGreaterThan(0.6);
+    expect(best.explanation).toMatch(/breaks the series' daily pattern/);
+    // The ordinary days after it stay quiet.
+    expect(Math.max(...out.slice(13 * day + 260).map((o) => o.score))).toBeLessThan(0.5);
+  });
+});
+
 describe("EnsembleDetector input", () => {
   it("skips non-finite values without changing later scores", () => {
     const a = new EnsembleDetector();

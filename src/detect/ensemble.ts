@@ -1,7 +1,8 @@
 /**
  * opsloop's default streaming detector. Surprise z = the largest of: the change from the previous
  * value (taking the smaller of that and the deviation from one season ago when a daily/weekly
- * period is found), a short vs long mean for level shifts, short vs long volatility — each
+ * period is found), the deviation from one season ago alone in a strongly periodic series, a
+ * short vs long mean for level shifts, short vs long volatility — each
  * against a robust, capped residual scale — and KNN pattern novelty of the last few values
  * (knn-novelty.ts). An anomaly-likelihood stage then asks how unusual that
  * surprise is against this series' own long-run surprise (HTM's idea); beside it, a burst channel
@@ -19,6 +20,7 @@ import {
   contextUpdate,
   newContextState,
 } from "./context-novelty.ts";
+import { explain } from "./ensemble-explain.ts";
 import {
   KNN_DEFAULTS,
   type KnnOptions,
@@ -87,6 +89,17 @@ export interface EnsembleOptions {
   eventWeight: number;
   /** Likelihood z above this counts as this much (one monstrous outlier must not mute a series for days). */
   rawCap: number;
+  /**
+   * A series this periodic (autocorrelation at its day/week lag) is expected to repeat itself:
+   * a value far from one period ago is surprising even when the step from the previous value is
+   * ordinary (a daily jump that did not come). Weight of that seasonal z in the max; below
+   * `seasonalMin` it counts as 0 (ordinary seasonal noise must not widen the likelihood's idea of
+   * normal), and only once `seasonalWarm` periods of seasonal residuals have set its scale.
+   */
+  seasonalAcf: number;
+  seasonalWeight: number;
+  seasonalMin: number;
+  seasonalWarm: number;
 }
 
 export const ENSEMBLE_DEFAULTS: EnsembleOptions = {
@@ -116,6 +129,10 @@ export const ENSEMBLE_DEFAULTS: EnsembleOptions = {
   eventAlpha: 0.001,
   eventWeight: 1.25,
   rawCap: 30,
+  seasonalAcf: 0.9,
+  seasonalWeight: 0.5,
+  seasonalMin: 2,
+  seasonalWarm: 2,
 };
 
 interface State {
@@ -139,6 +156,8 @@ interface State {
   seasonal: SeasonalState;
   min: number;
   max: number;
+  /** Seasonal residuals seen (the seasonal scale is trusted after a few periods of them). */
+  seasonN: number;
 }
 
 function newState(): State {
@@ -163,6 +182,7 @@ function newState(): State {
     seasonal: newSeasonalState(),
     min: Number.POSITIVE_INFINITY,
     max: Number.NEGATIVE_INFINITY,
+    seasonN: 0,
   };
 }
 
@@ -213,50 +233,6 @@ function updateScale(scale: number, residual: number, alpha: number, n: number):
   return scale + a * (capped - scale);
 }
 
-interface Why {
-  v: number;
-  previous: number;
-  longMean: number;
-  zSpike: number;
-  zPoint: number;
-  zLevel: number;
-  zVolatility: number;
-  zKnn: number;
-  zz: number;
-  /** Set when the burst channel, not the likelihood, carried the score: recent vs usual jump count. */
-  burst?: { recent: number; usual: number; window: number };
-}
-
-function fmt(x: number): string {
-  return Number(x.toPrecision(x >= 100 || x <= -100 ? 8 : 3)).toString();
-}
-
-/** The strongest of the component surprises, in words, plus how rare that is for this series. */
-function explain(w: Why, periodMs: number): string {
-  if (w.burst) {
-    const b = w.burst;
-    return `large jumps came unusually often: about ${fmt(b.recent)} in the last ${b.window} points, against about ${fmt(b.usual)} usually`;
-  }
-  const strongest = Math.max(w.zPoint, w.zLevel, w.zVolatility, w.zKnn);
-  let what: string;
-  if (strongest === w.zKnn && strongest > w.zPoint) {
-    what = `the shape of the last few values (now ${fmt(w.v)}) is unlike any recently seen`;
-  } else if (strongest === w.zLevel) {
-    what = `level moved to about ${fmt(w.v)} from a long-run mean of ${fmt(w.longMean)}`;
-  } else if (strongest === w.zVolatility) {
-    what = "the series became much more volatile than usual";
-  } else {
-    what = `value ${fmt(w.v)} after ${fmt(w.previous)} is a jump of ${fmt(w.zSpike)}× the usual change`;
-    if (periodMs > 0) {
-      const season = periodMs >= 7 * DAY_MS ? "a week" : "a day";
-      what += `, and ${fmt(w.zPoint)}× the usual deviation from ${season} earlier`;
-    }
-  }
-  // Past 100σ the exact figure means nothing (a flat history makes any change "infinitely" rare).
-  const sigma = w.zz >= 100 ? "over 100" : fmt(w.zz);
-  return `${what}; this surprise is ${sigma}σ above what is normal for this series`;
-}
-
 export class EnsembleDetector implements StreamingDetector {
   private readonly o: EnsembleOptions;
   private s: State = newState();
@@ -286,11 +262,17 @@ export class EnsembleDetector implements StreamingDetector {
     const spikeResidual = Math.abs(v - s.fast);
     const zSpike = spikeResidual / Math.max(s.spikeScale, floor);
     let zPoint = zSpike;
-    let seasonResidual = Number.NaN;
-    if (!Number.isNaN(seasonalResidual)) {
-      seasonResidual = seasonalResidual;
-      zPoint = Math.min(zSpike, seasonResidual / Math.max(s.seasonScale, floor));
+    let zSeason = 0;
+    const seasonResidual = seasonalResidual;
+    if (!Number.isNaN(seasonResidual)) {
+      zSeason = seasonResidual / Math.max(s.seasonScale, floor);
+      zPoint = Math.min(zSpike, zSeason);
     }
+    // Only a strongly periodic series is trusted to repeat itself without a step to announce it.
+    const trusted =
+      s.seasonal.acf >= o.seasonalAcf && s.seasonN >= o.seasonalWarm * s.seasonal.period;
+    let zMissed = trusted ? zSeason * o.seasonalWeight : 0;
+    if (zMissed < o.seasonalMin) zMissed = 0;
     s.short += o.shortAlpha * (v - s.short);
     const zLevel = Math.abs(s.short - s.long.mean) / Math.max(Math.sqrt(s.long.variance), floor);
 
@@ -298,6 +280,7 @@ export class EnsembleDetector implements StreamingDetector {
     s.spikeScale = updateScale(s.spikeScale, spikeResidual, o.slowAlpha, s.n - 1);
     if (!Number.isNaN(seasonResidual)) {
       s.seasonScale = updateScale(s.seasonScale, seasonResidual, o.slowAlpha, s.n);
+      s.seasonN++;
     }
     ewUpdate(s.long, v, o.slowAlpha);
 
@@ -310,6 +293,7 @@ export class EnsembleDetector implements StreamingDetector {
     }
     const z = Math.max(
       zPoint,
+      zMissed,
       zLevel * o.levelWeight,
       zVolatility * o.volatilityWeight,
       zKnn * o.knnWeight,
@@ -340,6 +324,7 @@ export class EnsembleDetector implements StreamingDetector {
       zLevel: zLevel * o.levelWeight,
       zVolatility: zVolatility * o.volatilityWeight,
       zKnn: zKnn * o.knnWeight,
+      zMissed,
       zz,
       ...(burst > zz * damp
         ? {
