@@ -59,14 +59,20 @@ function autocorrelation(s: SeasonalState, lag: number, capacity: number): numbe
   let sxx = 0;
   let syy = 0;
   let sxy = 0;
+  // Walk the ring backwards with wrapped indices (this loop is the detector's period check).
+  const ring = s.ring;
+  let ix = (s.head - 1 + capacity) % capacity;
+  let iy = (s.head - 1 - lag + capacity * 2) % capacity;
   for (let i = 1; i <= n; i++) {
-    const x = back(s, i, capacity) ?? 0;
-    const y = back(s, i + lag, capacity) ?? 0;
+    const x = ring[ix] ?? 0;
+    const y = ring[iy] ?? 0;
     sx += x;
     sy += y;
     sxx += x * x;
     syy += y * y;
     sxy += x * y;
+    ix = ix === 0 ? capacity - 1 : ix - 1;
+    iy = iy === 0 ? capacity - 1 : iy - 1;
   }
   const cov = sxy - (sx * sy) / n;
   const den = Math.sqrt((sxx - (sx * sx) / n) * (syy - (sy * sy) / n));
