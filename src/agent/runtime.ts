@@ -21,7 +21,6 @@ import {
   type DetectionService,
   startDetection,
 } from "../detect/live/service.ts";
-import { owningWorkload } from "../diagnose/owners.ts";
 import { prometheusHistory } from "../forecast/history/prometheus.ts";
 import { type IncidentEvent, IncidentManager } from "../incidents/incidents.ts";
 import { notifierFromConfig } from "../incidents/notify.ts";
@@ -34,6 +33,7 @@ import type { ToolContext } from "../tools/context.ts";
 import { Agent } from "./agent.ts";
 import { RuntimeMetrics } from "./runtime-metrics.ts";
 import { SeriesBuffer } from "./runtime-series.ts";
+import { ownerOfPod } from "./snapshot-index.ts";
 
 export interface RuntimeOptions {
   /** Kubeconfig file; the default loading rules (in-cluster, ~/.kube/config) when absent. */
@@ -139,14 +139,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     config: DetectionConfigSchema.parse({}),
     clock,
     db,
-    resolve: (namespace, pod) => {
-      const meta = source
-        .snapshot()
-        .pods.find(
-          (p) => p.metadata?.namespace === namespace && p.metadata?.name === pod,
-        )?.metadata;
-      return meta ? owningWorkload(source.snapshot(), meta) : undefined;
-    },
+    resolve: (namespace, pod) => ownerOfPod(source.snapshot(), namespace, pod),
     onError: (e) => note("detect", e),
   });
   // The agent makes its own OOM predictions from the scrape (its runbooks are built on them);

@@ -61,6 +61,8 @@ type Cached<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
 interface Slot {
   name: string;
   informer: Cached<KubernetesObject>;
+  /** The informer's list as of its last change; rebuilt only after an add/update/delete. */
+  items?: never[];
 }
 
 export class KubeSource {
@@ -68,6 +70,9 @@ export class KubeSource {
   private readonly core: CoreV1Api;
   private readonly apps: AppsV1Api;
   private readonly slots: Slot[] = [];
+  private readonly byName = new Map<string, Slot>();
+  /** The last snapshot, valid until any informer or config watch reports a change. */
+  private cached: ClusterSnapshot | undefined;
   private readonly configMaps: RedactedWatch;
   private readonly secrets: RedactedWatch;
   private readonly listeners = new Set<() => void>();
@@ -92,7 +97,10 @@ export class KubeSource {
     this.addWorkloadKinds(kc);
     const common = {
       kc,
-      onChange: () => this.notify(),
+      onChange: () => {
+        this.cached = undefined;
+        this.notify();
+      },
       onError: (e: unknown) => this.recordError("configrefs", e),
     };
     this.configMaps = new RedactedWatch({
@@ -161,10 +169,19 @@ export class KubeSource {
 
   private add(name: string, path: string, list: () => Promise<unknown>): void {
     const informer = makeInformer(this.kc, path, list as never) as Cached<KubernetesObject>;
-    for (const verb of ["add", "update", "delete"] as const) informer.on(verb, () => this.notify());
+    const slot: Slot = { name, informer };
+    // client-node's cache fires these after every change to its map (watch events and relists
+    // alike) and never changes the map silently, so they are enough to invalidate our copies.
+    for (const verb of ["add", "update", "delete"] as const)
+      informer.on(verb, () => {
+        slot.items = undefined;
+        this.cached = undefined;
+        this.notify();
+      });
     informer.on("error", (err) => this.restartLater(name, informer, err));
     informer.on("connect", () => this.backoff.delete(name));
-    this.slots.push({ name, informer });
+    this.slots.push(slot);
+    this.byName.set(name, slot);
   }
 
   /**
@@ -194,9 +211,24 @@ export class KubeSource {
     return () => this.listeners.delete(cb);
   }
 
+  /**
+   * The synced view. The same object is returned until an informer changes, and only the kinds
+   * that changed are listed again: callers (a tick, every detection lookup, the topology) ask
+   * for it many times a second, and per-snapshot indexes (WeakMap-keyed) then stay warm.
+   * Callers must treat it as read-only.
+   */
   snapshot(): ClusterSnapshot {
-    const list = (name: string) =>
-      (this.slots.find((s) => s.name === name)?.informer.list() ?? []) as never[];
+    this.cached ??= this.buildSnapshot();
+    return this.cached;
+  }
+
+  private buildSnapshot(): ClusterSnapshot {
+    const list = (name: string): never[] => {
+      const slot = this.byName.get(name);
+      if (!slot) return [];
+      slot.items ??= slot.informer.list() as never[];
+      return slot.items;
+    };
     return {
       pods: list("pods"),
       events: list("events"),
