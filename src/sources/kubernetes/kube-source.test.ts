@@ -94,6 +94,27 @@ describe("kubernetes source over HTTP", () => {
     expect(changes).toBeGreaterThan(0);
   });
 
+  it("returns the same snapshot until an informer changes, then a new one with the change", async () => {
+    const before = source.snapshot();
+    expect(source.snapshot()).toBe(before);
+    cluster.apply([
+      {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "cache-probe", namespace: "shop" },
+        spec: { selector: { app: "none" }, ports: [{ port: 80 }] },
+      },
+    ]);
+    await until(() => source.snapshot().services.some((s) => s.metadata?.name === "cache-probe"));
+    const after = source.snapshot();
+    expect(after).not.toBe(before);
+    expect(before.services.some((s) => s.metadata?.name === "cache-probe")).toBe(false);
+    // Kinds that did not change keep their list.
+    expect(after.nodes).toBe(before.nodes);
+    cluster.store.delete("services", "shop", "cache-probe");
+    await until(() => !source.snapshot().services.some((s) => s.metadata?.name === "cache-probe"));
+  });
+
   it("feeds the pod-startup analyzer with what the simulated kubelet reports", async () => {
     cluster.store.delete("configmaps", "shop", "api-config");
     await until(() => !source.snapshot().configMaps.some((c) => c.name === "api-config"));
