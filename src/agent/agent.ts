@@ -7,6 +7,7 @@
  * a restart does not fix a leak (no remediation loop until the rate limit stops it).
  */
 import { EventEmitter } from "node:events";
+import { setImmediate } from "node:timers/promises";
 import type { AuditLog } from "../act/audit.ts";
 import type { Executor } from "../act/executor.ts";
 import { matches, type Runbook } from "../act/runbook.ts";
@@ -79,6 +80,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     const now = this.deps.clock.now();
     const snap = this.deps.source.snapshot();
     this.problems = await diagnose({ snap, now, readLog: this.deps.source.readLog });
+    // Each stage runs to completion on a large cluster; let requests and the SSE feed in between.
+    await setImmediate();
     const events = this.deps.incidents.ingest(this.findings(), now);
     for (const e of events) {
       if (e.type === "resolved") this.remediated.delete(e.incident.id);

@@ -9,6 +9,7 @@ import type { TrendToLimitDetector } from "../detect/trend-to-limit.ts";
 import { owningWorkload } from "../diagnose/owners.ts";
 import type { ClusterSnapshot } from "../sources/kubernetes/snapshot.ts";
 import type { Sample } from "../sources/prometheus/scrape.ts";
+import { podOf } from "./snapshot-index.ts";
 
 const seriesKey = (l: Record<string, string>) => `${l.namespace}/${l.pod}/${l.container}`;
 
@@ -35,9 +36,7 @@ export function memoryPredictions(
     const key = seriesKey(s.labels);
     const limit = limits.get(key);
     if (!limit) continue;
-    const pod = snap.pods.find(
-      (p) => p.metadata?.namespace === s.labels.namespace && p.metadata?.name === s.labels.pod,
-    );
+    const pod = podOf(snap, s.labels.namespace ?? "", s.labels.pod ?? "");
     if (!pod) continue;
     seen.add(key);
     const affected = {

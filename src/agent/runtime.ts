@@ -5,6 +5,7 @@
  * drives the agent's ticks itself so it can count and time them for `/metrics`.
  */
 import { EventEmitter } from "node:events";
+import { setImmediate } from "node:timers/promises";
 import { ApprovalStore } from "../act/approvals/store.ts";
 import { AuditLog } from "../act/audit.ts";
 import { type ClusterActions, kubeClusterActions } from "../act/cluster-actions.ts";
@@ -24,16 +25,15 @@ import {
 import { prometheusHistory } from "../forecast/history/prometheus.ts";
 import { type IncidentEvent, IncidentManager } from "../incidents/incidents.ts";
 import { notifierFromConfig } from "../incidents/notify.ts";
-import { topologyFromSnapshot } from "../incidents/topology.ts";
 import { KubeSource, loadKubeConfig } from "../sources/kubernetes/kube-source.ts";
 import { PromClient } from "../sources/prometheus/api-client.ts";
-import { Scraper } from "../sources/prometheus/scrape.ts";
+import { type Sample, Scraper } from "../sources/prometheus/scrape.ts";
 import { type Db, openDb } from "../store/sqlite.ts";
 import type { ToolContext } from "../tools/context.ts";
 import { Agent } from "./agent.ts";
 import { RuntimeMetrics } from "./runtime-metrics.ts";
 import { SeriesBuffer } from "./runtime-series.ts";
-import { ownerOfPod } from "./snapshot-index.ts";
+import { ownerOfPod, topologyOf } from "./snapshot-index.ts";
 
 export interface RuntimeOptions {
   /** Kubeconfig file; the default loading rules (in-cluster, ~/.kube/config) when absent. */
@@ -119,7 +119,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
   const source = new KubeSource(kc);
   const incidents = new IncidentManager(db, {
     resolveAfterMs: opts.resolveAfterMs,
-    topology: () => topologyFromSnapshot(source.snapshot()),
+    topology: () => topologyOf(source.snapshot()),
   });
   if (opts.config) notifierFromConfig(opts.config)?.attach(incidents);
   const approvals = new ApprovalStore({ db, audit, clock, ttlMs: opts.approvalTtlMs });
@@ -159,6 +159,16 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
   agent.on("error", (e) => note("agent", e));
   registerGauges(metrics, agent, incidents);
 
+  // One scrape of a large cluster is tens of thousands of samples: its three consumers run one
+  // macrotask each (in scrape order), so a request never waits behind all of them at once.
+  let feeding: Promise<unknown> = Promise.resolve();
+  const feed = async (s: Sample[]) => {
+    agent.observeSamples(s);
+    await setImmediate();
+    series.add(s);
+    await setImmediate();
+    detection.stream.push(s);
+  };
   const interval = opts.intervalMs ?? 1000;
   const server = kc.getCurrentCluster()?.server;
   const url = opts.metricsUrl ?? (server ? `${server.replace(/\/$/, "")}/metrics` : false);
@@ -168,9 +178,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
         intervalMs: interval,
         clock,
         onSamples: (s) => {
-          agent.observeSamples(s);
-          series.add(s);
-          detection.stream.push(s);
+          feeding = feeding.then(() => feed(s)).catch((e: unknown) => note("scrape", e));
         },
         onError: (e) => note("scrape", e),
       })
@@ -263,6 +271,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
       timer = undefined;
       scraper?.stop();
       enforcer?.stop();
+      await feeding;
       // Remediations still verifying get a short grace period; the process ends regardless.
       await Promise.race([agent.stop(), new Promise((r) => setTimeout(r, 5000).unref())]);
     },

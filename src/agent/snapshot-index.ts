@@ -6,6 +6,7 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import type { ObjectRef } from "../core/types.ts";
 import { owningWorkload } from "../diagnose/owners.ts";
+import { type Topology, topologyFromSnapshot } from "../incidents/topology.ts";
 import type { ClusterSnapshot } from "../sources/kubernetes/snapshot.ts";
 
 const PODS = new WeakMap<ClusterSnapshot, Map<string, V1Pod>>();
@@ -28,4 +29,16 @@ export function ownerOfPod(
 ): ObjectRef | undefined {
   const meta = podOf(snap, namespace, name)?.metadata;
   return meta ? owningWorkload(snap, meta) : undefined;
+}
+
+const TOPOLOGY = new WeakMap<ClusterSnapshot, Topology>();
+
+/** The incident topology of a snapshot, built once per snapshot (read-only for callers). */
+export function topologyOf(snap: ClusterSnapshot): Topology {
+  let t = TOPOLOGY.get(snap);
+  if (!t) {
+    t = topologyFromSnapshot(snap);
+    TOPOLOGY.set(snap, t);
+  }
+  return t;
 }

@@ -2,6 +2,7 @@
  * Diagnosis: every analyzer over one snapshot. Add an analyzer by appending it to ANALYZERS
  * (one line); the CLI's `--filter`, the tools and the agent all run through `diagnose()`.
  */
+import { setImmediate } from "node:timers/promises";
 import { OpsloopError } from "../core/errors.ts";
 import type { Finding } from "../core/types.ts";
 import type { Analyzer, AnalyzerContext } from "./analyzer.ts";
@@ -124,7 +125,11 @@ export async function diagnose(
 ): Promise<Finding[]> {
   const chosen = selectAnalyzers(opts.filter, opts.all);
   const out: Finding[] = [];
-  for (const a of chosen) out.push(...(await a.analyze(ctx)));
+  for (const a of chosen) {
+    out.push(...(await a.analyze(ctx)));
+    // One analyzer at a time holds the event loop, not the whole pass (an agent serves requests).
+    await setImmediate();
+  }
   return opts.namespace === undefined
     ? out
     : out.filter((f) => f.subject.namespace === opts.namespace);
