@@ -7,7 +7,10 @@
  * is what an MCP/HTTP request or the dashboard's SSE waits behind. Writes
  * bench/results/agent-<label>.json; with `--compare=<label>` prints that run beside this one.
  *
- *   npm run bench:agent -- --pods=1000,5000 --ticks=15 --label=after --compare=before
+ * Mode "tick" runs without the scraper, so a tick's wall and CPU are the tick's own; mode "full"
+ * adds the scrape pipeline, whose work interleaves with the tick's awaits.
+ *
+ *   npm run bench:agent -- --pods=1000,5000 --modes=tick,full --ticks=15 --label=after --compare=before
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -23,8 +26,12 @@ const TICKS = Number(args.get("ticks") ?? 15);
 const WARMUP = Number(args.get("warmup") ?? 3);
 const LABEL = args.get("label") ?? "current";
 const COMPARE = args.get("compare");
+/** "full": informers, scraper and live detection, as `opsloop run`; "tick": no scraper, the tick alone. */
+const MODES = (args.get("modes") ?? "tick,full").split(",") as Mode[];
+type Mode = "tick" | "full";
 
 export interface SizeResult {
+  mode: Mode;
   pods: number;
   ticks: number;
   syncMs: number;
@@ -61,10 +68,14 @@ async function startSim(pods: number) {
   };
 }
 
-async function measure(pods: number): Promise<SizeResult> {
+async function measure(pods: number, mode: Mode): Promise<SizeResult> {
   const sim = await startSim(pods);
   const s0 = performance.now();
-  const rt = await startRuntime({ kubeconfig: sim.kubeconfig, autoStart: false });
+  const rt = await startRuntime({
+    kubeconfig: sim.kubeconfig,
+    autoStart: false,
+    ...(mode === "tick" ? { metricsUrl: false as const } : {}),
+  });
   const syncMs = performance.now() - s0;
   const eld = monitorEventLoopDelay({ resolution: 5 });
   const wall: number[] = [];
@@ -93,6 +104,7 @@ async function measure(pods: number): Promise<SizeResult> {
   await done;
   eld.disable();
   const out: SizeResult = {
+    mode,
     pods: rt.source.snapshot().pods.length,
     ticks: wall.length,
     syncMs: Math.round(syncMs),
@@ -123,6 +135,7 @@ function table(columns: string[], rows: string[][]): string {
 
 const row = (label: string, r: SizeResult) => [
   label,
+  r.mode,
   String(r.pods),
   `${r.findings}/${r.incidents}`,
   `${r.wallMs.p50} / ${r.wallMs.max}`,
@@ -131,6 +144,7 @@ const row = (label: string, r: SizeResult) => [
 ];
 const COLUMNS = [
   "RUN",
+  "MODE",
   "PODS",
   "FINDINGS/INCIDENTS",
   "TICK WALL ms p50/max",
@@ -139,11 +153,12 @@ const COLUMNS = [
 ];
 
 const results: SizeResult[] = [];
-for (const pods of SIZES) {
-  const r = await measure(pods);
-  results.push(r);
-  console.log(table(COLUMNS, [row(LABEL, r)]));
-}
+for (const pods of SIZES)
+  for (const mode of MODES) {
+    const r = await measure(pods, mode);
+    results.push(r);
+    console.log(table(COLUMNS, [row(LABEL, r)]));
+  }
 const dir = new URL("../results/", import.meta.url);
 mkdirSync(dir, { recursive: true });
 const file = new URL(`agent-${LABEL}.json`, dir);
@@ -155,7 +170,9 @@ if (COMPARE) {
   };
   const rows: string[][] = [];
   for (const r of results) {
-    const b = base.results.find((x) => Math.abs(x.pods - r.pods) <= r.pods * 0.05);
+    const b = base.results.find(
+      (x) => (x.mode ?? "full") === r.mode && Math.abs(x.pods - r.pods) <= r.pods * 0.05,
+    );
     if (b) rows.push(row(COMPARE, b));
     rows.push(row(LABEL, r));
   }
