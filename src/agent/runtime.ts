@@ -102,6 +102,9 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/** Samples handed to live detection per macrotask (a 5,000-pod scrape is ~60,000). */
+const PUSH_SLICE = 5_000;
+
 export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
   const kc = loadKubeConfig(opts.kubeconfig);
   const errors: string[] = [];
@@ -166,8 +169,13 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     agent.observeSamples(s);
     await setImmediate();
     series.add(s);
-    await setImmediate();
-    detection.stream.push(s);
+    // In slices, so both the stream's bookkeeping and its delivery to the detectors (which takes
+    // what is queued per turn) stay one slice per macrotask. A refused slice (backpressure) drops
+    // the rest of the scrape, as a refused whole scrape was dropped before.
+    for (let i = 0; i < s.length; i += PUSH_SLICE) {
+      await setImmediate();
+      if (!detection.stream.push(s.slice(i, i + PUSH_SLICE)).ok) break;
+    }
   };
   const interval = opts.intervalMs ?? 1000;
   const server = kc.getCurrentCluster()?.server;
