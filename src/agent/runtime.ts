@@ -103,7 +103,7 @@ export interface Runtime {
 }
 
 /** Samples handed to live detection per macrotask (a 5,000-pod scrape is ~60,000). */
-const PUSH_SLICE = 5_000;
+const PUSH_SLICE = 2_000;
 
 export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
   const kc = loadKubeConfig(opts.kubeconfig);
