@@ -137,8 +137,14 @@ export class Agent extends EventEmitter<AgentEvents> {
     if (this.remediated.has(incident.id)) return;
     const finding = incident.findings[0];
     if (!finding) return;
-    const candidates = this.deps.runbooks.filter((r) => matches(r, finding));
-    if (!candidates.length) return;
+    const matching = this.deps.runbooks.filter((r) => matches(r, finding));
+    if (!matching.length) return;
+    // The runbook that resolved a similar past incident is tried first.
+    const order = this.deps.incidents.knowledge.proposeRunbooks(
+      incident,
+      matching.map((r) => r.name),
+    );
+    const candidates = order.flatMap((n) => matching.filter((r) => r.name === n));
     this.remediated.add(incident.id);
     const p = this.remediate(incident, finding, candidates).catch((e: unknown) => {
       this.emit("error", e);
