@@ -5,7 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Finding } from "../../core/types.ts";
 import { allTools } from "../../tools/index.ts";
 import { createMcpServer } from "./server.ts";
-import { callEveryTool, type McpFixture, PLANTED, startMcpFixture } from "./test-fixture.ts";
+import {
+  callEveryTool,
+  callWriteTools,
+  type McpFixture,
+  PLANTED,
+  startMcpFixture,
+} from "./test-fixture.ts";
 
 let f: McpFixture;
 
@@ -76,12 +82,77 @@ describe("opsloop MCP server (in-process, SDK client)", () => {
   it("calls every read tool against the simulator; the API server sees only GETs and no output holds a planted secret", async () => {
     const { client } = await connect();
     f.harness.cluster.apiServer?.clearRequests();
-    const outputs = await callEveryTool(client);
+    const outputs = await callEveryTool(client, f.seeded);
     const requests = f.harness.cluster.apiServer?.requests() ?? [];
     expect(requests.length).toBeGreaterThan(0);
     expect(requests.filter((q) => q.method !== "GET")).toEqual([]);
     for (const secret of PLANTED)
       for (const out of outputs.values()) expect(out).not.toContain(secret);
+  });
+
+  it("answers every read tool with real content: metrics, history, incidents, diagnosis, scan", async () => {
+    const { client } = await connect();
+    const outputs = await callEveryTool(client, f.seeded);
+    const sc = (name: string) => JSON.parse(outputs.get(name) ?? "{}").structuredContent;
+    expect(sc("query_metrics").series.length).toBeGreaterThan(0);
+    expect(sc("rightsize").recommendations).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ workload: { kind: "Deployment", name: "web" } }),
+      ]),
+    );
+    expect(sc("plan_scaling")).toMatchObject({ currentReplicas: 2 });
+    expect(sc("get_incident").incident.id).toBe(f.seeded.open);
+    expect(sc("search_incidents").results[0].incidentId).toBe(f.seeded.past);
+    expect(sc("diagnose_object").problems.length).toBeGreaterThan(0);
+    expect(sc("scan_manifests").findings.length).toBeGreaterThan(0);
+    expect(sc("propose_remediation")).toMatchObject({
+      runbook: "bad-rollout-undo",
+      target: { kind: "Deployment", namespace: "default", name: "web" },
+    });
+  });
+
+  it("redacts the bearer token an incident's evidence quotes, in every incident tool", async () => {
+    const stored = JSON.stringify(f.runtime.incidents.get(f.seeded.open));
+    expect(stored).toContain("PLANTEDbearerTOKEN123");
+    const { client } = await connect();
+    const calls: [string, Record<string, unknown>][] = [
+      ["list_incidents", {}],
+      ["get_incident", { id: f.seeded.open }],
+      ["search_incidents", { query: "upstream refused" }],
+    ];
+    for (const [name, arguments_] of calls) {
+      const r = text(await client.callTool({ name, arguments: arguments_ }));
+      // search_incidents answers with causes, not evidence: only the absence is checked there.
+      if (name !== "search_incidents")
+        expect(r).toContain("calling upstream with Authorization: [REDACTED]");
+      for (const secret of PLANTED) expect(r, name).not.toContain(secret);
+    }
+  });
+
+  it("calls every write tool under --allow-write, confirmed, with the guardrails in force", async () => {
+    const { client, asked } = await connect({ allowWrite: true, elicit: "accept" });
+    f.harness.cluster.apiServer?.clearRequests();
+    const out = await callWriteTools(client, f.seeded);
+    for (const [name, r] of out) expect(r.isError, `${name} ${r.text}`).toBe(false);
+    expect(asked).toHaveLength(out.size);
+    expect(out.get("acknowledge_incident")?.structuredContent).toMatchObject({
+      acknowledgedBy: "alice@test",
+    });
+    expect(out.get("approve_action")?.structuredContent).toMatchObject({
+      approval: { status: "approved", decidedBy: "alice@test" },
+    });
+    expect(out.get("reject_action")?.structuredContent).toMatchObject({
+      approval: { status: "rejected", decisionReason: "not during the demo" },
+    });
+    // kube-system is denied by policy: the run is audited and nothing reaches the cluster.
+    expect(out.get("execute_remediation")?.structuredContent).toMatchObject({
+      actions: [{ verdict: "denied" }],
+    });
+    const writes = (f.harness.cluster.apiServer?.requests() ?? []).filter(
+      (q) => q.method !== "GET",
+    );
+    expect(writes).toEqual([]);
+    expect(f.runtime.audit.list().map((a) => a.result)).toContain("denied");
   });
 
   it("serves only the tools asked for, and refuses an unknown or write tool name in read-only mode", async () => {
@@ -152,7 +223,12 @@ describe("opsloop MCP server (in-process, SDK client)", () => {
     const { client } = await connect();
     const first = await client.callTool({
       name: "list_resources",
-      arguments: { kind: "pods", limit: 1, fields: ["metadata.name", "spec.containers[*].image"] },
+      arguments: {
+        kind: "pods",
+        labelSelector: "app in (api,worker)",
+        limit: 1,
+        fields: ["metadata.name", "spec.containers[*].image"],
+      },
     });
     const p1 = first.structuredContent as {
       items: Record<string, unknown>[];
@@ -165,7 +241,13 @@ describe("opsloop MCP server (in-process, SDK client)", () => {
     expect(p1.truncated).toBe(true);
     const second = await client.callTool({
       name: "list_resources",
-      arguments: { kind: "pods", limit: 1, fields: ["metadata.name"], continue: p1.continue },
+      arguments: {
+        kind: "pods",
+        labelSelector: "app in (api,worker)",
+        limit: 1,
+        fields: ["metadata.name"],
+        continue: p1.continue,
+      },
     });
     const p2 = second.structuredContent as { items: Record<string, unknown>[]; truncated: boolean };
     expect(p2.items).toEqual([{ "metadata.name": "worker" }]);
@@ -178,7 +260,7 @@ describe("opsloop MCP server (in-process, SDK client)", () => {
       ["get_resource", { kind: "pod", name: "missing" }],
       ["list_resources", { kind: "nosuchkind" }],
       ["get_pod_logs", { pod: "api", grep: "(" }],
-      ["query_metrics", { query: "up" }],
+      ["query_metrics", { query: "sum(" }],
     ] as const) {
       const r = await client.callTool({ name, arguments: args });
       expect(r.isError).toBe(true);

@@ -1,16 +1,30 @@
 /**
  * Test support: a simulated cluster with planted secrets (a Secret, a key-like env var, AWS keys
- * and a bearer token in container logs), the opsloop runtime over it, and the ToolContext the MCP
- * server runs against. Never used by production code.
+ * and a bearer token in container logs), the opsloop runtime over it, a real Prometheus holding
+ * two days of backfilled history (query_metrics, rightsize, plan_scaling), seeded incidents whose
+ * evidence quotes a secret-bearing log line, held approvals, and the ToolContext the MCP server
+ * runs against. Never used by production code.
  */
 
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { type Runtime, startRuntime } from "../../agent/runtime.ts";
 import { POD_BEHAVIOUR_ANNOTATION } from "../../sim/behaviour.ts";
 import type { SimCluster } from "../../sim/cluster.ts";
 import { type Harness, startHarness } from "../../sim/server/test-harness.ts";
 import type { KubeObject } from "../../sim/store/types.ts";
+import { backfillOpenMetrics } from "../../sim/telemetry/backfill.ts";
+import {
+  type RunningPrometheus,
+  startPrometheus,
+} from "../../sources/prometheus/test-prometheus.ts";
 import type { ToolContext } from "../../tools/context.ts";
+import { BEARER_LINE, type Seeded, seedStore } from "./test-seed.ts";
+
+export { type Seeded, seededDbFile } from "./test-seed.ts";
 
 const SECRET_VALUE = "PLANTED-secret-value-1";
 
@@ -40,6 +54,42 @@ function podWith(
       annotations: { [POD_BEHAVIOUR_ANNOTATION]: JSON.stringify(behaviour) },
     },
     spec: { containers: [{ name: "app", image: "nginx:1.27", env }] },
+  };
+}
+
+/** A healthy two-replica Deployment serving daily-cycling traffic: what plan_scaling and rightsize read. */
+function webDeployment(): KubeObject {
+  const behaviour = {
+    traffic: { rps: 40, dailyAmplitude: 0.5, peakHourUtc: 14 },
+    latency: { p50Ms: 20, p99Ms: 80, capacityRps: 60 },
+    memory: { baseMi: 180 },
+  };
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "web", namespace: "default", labels: { app: "web" } },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: "web" } },
+      template: {
+        metadata: {
+          labels: { app: "web" },
+          annotations: { [POD_BEHAVIOUR_ANNOTATION]: JSON.stringify(behaviour) },
+        },
+        spec: {
+          containers: [
+            {
+              name: "web",
+              image: "nginx:1.27",
+              resources: {
+                requests: { cpu: "250m", memory: "256Mi" },
+                limits: { memory: "512Mi" },
+              },
+            },
+          ],
+        },
+      },
+    },
   };
 }
 
@@ -84,73 +134,154 @@ export function plantSecrets(cluster: SimCluster): void {
       ],
     ),
     podWith("worker", {
-      crash: {
-        afterSeconds: 3,
-        exitCode: 2,
-        log: [
-          "calling upstream with Authorization: Bearer PLANTEDbearerTOKEN123",
-          "panic: upstream refused",
-        ],
-      },
+      crash: { afterSeconds: 3, exitCode: 2, log: [BEARER_LINE, "panic: upstream refused"] },
     }),
+    webDeployment(),
   ]);
   cluster.step(30_000);
+}
+
+/** Prometheus with two days of the cluster's history ending now (wall time, as Prometheus stamps it). */
+async function prometheusWithHistory(cluster: SimCluster): Promise<RunningPrometheus> {
+  const history = backfillOpenMetrics(cluster, { days: 2, stepSeconds: 300, end: Date.now() });
+  return startPrometheus({
+    prepareData: (dataDir) => {
+      const file = `${dataDir}.om`;
+      writeFileSync(file, history);
+      execFileSync("promtool", ["tsdb", "create-blocks-from", "openmetrics", file, dataDir], {
+        stdio: "pipe",
+      });
+    },
+  });
 }
 
 export interface McpFixture {
   harness: Harness;
   runtime: Runtime;
+  prometheus: RunningPrometheus;
   ctx: ToolContext;
+  seeded: Seeded;
+  /** Scratch directory removed on close (seeded database copies for child processes). */
+  dir: string;
   close(): Promise<void>;
 }
 
 export async function startMcpFixture(): Promise<McpFixture> {
   const harness = await startHarness();
   plantSecrets(harness.cluster);
+  const prometheus = await prometheusWithHistory(harness.cluster);
   const runtime = await startRuntime({
     kubeconfig: harness.kubeconfig,
     clock: harness.cluster.clock,
     metricsUrl: false,
+    prometheusUrl: prometheus.url,
     autoStart: false,
   });
+  const seeded = seedStore(runtime.incidents, runtime.approvals, runtime.clock.now());
   const ctx: ToolContext = { ...runtime.ctx, kube: runtime.source.kc };
+  const dir = mkdtempSync(join(tmpdir(), "opsloop-mcp-fixture-"));
   return {
     harness,
     runtime,
+    prometheus,
     ctx,
+    seeded,
+    dir,
     close: async () => {
       await runtime.close();
+      await prometheus.stop();
       await harness.close();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
-/** Arguments that make each tool do real work against the fixture cluster (others take `{}`). */
-export const TOOL_ARGS: Record<string, Record<string, unknown>> = {
-  list_resources: { kind: "pods" },
-  get_resource: { kind: "pod", name: "api" },
-  get_pod_logs: { pod: "api" },
-  list_events: {},
-  query_metrics: { query: "up" },
-  forecast: { values: [1, 2, 3, 4, 5, 6, 7, 8], horizon: 2 },
-  propose_remediation: { incidentId: "none" },
-};
+const MANIFEST = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: shop, namespace: default}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: shop}}
+  template:
+    metadata: {labels: {app: shop}}
+    spec:
+      containers:
+        - name: shop
+          image: shop:latest
+`;
 
-/** Tools that need something the fixture does not have, and say so with isError. */
-const NEEDS_MORE = new Set(["query_metrics", "propose_remediation"]);
+/** Arguments that make each read tool do real work against the fixture (others take `{}`). */
+export function toolArgs(seeded: Seeded): Record<string, Record<string, unknown>> {
+  return {
+    list_resources: { kind: "pods" },
+    get_resource: { kind: "pod", name: "api" },
+    get_pod_logs: { pod: "api" },
+    list_events: {},
+    // Backfilled history: answers at once, without waiting for a scrape.
+    query_metrics: { query: 'http_requests_total{namespace="default"}', range: "6h" },
+    forecast: { values: [1, 2, 3, 4, 5, 6, 7, 8], horizon: 2 },
+    diagnose_object: { kind: "Pod", namespace: "default", name: "worker" },
+    search_incidents: { query: "web CrashLoopBackOff upstream refused" },
+    get_incident: { id: seeded.open },
+    scan_manifests: { manifests: MANIFEST },
+    plan_scaling: { namespace: "default", name: "web", days: 2, horizonHours: 12 },
+    rightsize: { days: 2 },
+    propose_remediation: { incidentId: seeded.open },
+  };
+}
 
 /**
- * Calls every listed tool; returns each raw result as JSON text. Cluster tools must succeed;
- * any tool may report isError for missing inputs, but none may fail at the protocol level.
+ * Calls every listed tool with `toolArgs`; returns each raw result as JSON text. Every read tool
+ * must answer without isError: each has the input and the source (cluster, Prometheus, store) it
+ * needs. (Write tools are called by `callWriteTools`, with confirmation.)
  */
-export async function callEveryTool(client: Client): Promise<Map<string, string>> {
+export async function callEveryTool(client: Client, seeded: Seeded): Promise<Map<string, string>> {
   const { tools } = await client.listTools();
+  const args = toolArgs(seeded);
   const out = new Map<string, string>();
   for (const t of tools) {
-    const r = await client.callTool({ name: t.name, arguments: TOOL_ARGS[t.name] ?? {} });
-    if (r.isError && t.annotations?.openWorldHint && !NEEDS_MORE.has(t.name))
-      throw new Error(`${t.name} failed: ${JSON.stringify(r.content)}`);
+    if (t.annotations?.readOnlyHint === false) continue;
+    const r = await client.callTool({ name: t.name, arguments: args[t.name] ?? {} });
+    if (r.isError) throw new Error(`${t.name} failed: ${JSON.stringify(r.content)}`);
     out.set(t.name, JSON.stringify(r));
+  }
+  return out;
+}
+
+async function confirmedCall(client: Client, name: string, args: Record<string, unknown>) {
+  const first = await client.callTool({ name, arguments: args });
+  const text = (first.content as { text?: string }[])[0]?.text ?? "";
+  const token = /"confirmationToken": "([\w-]+)"/.exec(text)?.[1];
+  // Clients without elicitation get a one-time token on the first call: the user's "yes".
+  if (!first.isError || !token) return first;
+  return client.callTool({ name, arguments: { ...args, confirmationToken: token } });
+}
+
+/**
+ * Calls each write tool once (under --allow-write) on what seedStore wrote, confirming the way
+ * the client can (elicitation is answered by the client's own handler). Returns results by name.
+ */
+export async function callWriteTools(
+  client: Client,
+  seeded: Seeded,
+): Promise<Map<string, { isError?: boolean; structuredContent?: unknown; text: string }>> {
+  const calls: [string, Record<string, unknown>][] = [
+    ["acknowledge_incident", { id: seeded.open, by: "alice@test" }],
+    [
+      "approve_action",
+      { id: seeded.toApprove.id, token: seeded.toApprove.token, actor: "alice@test" },
+    ],
+    ["reject_action", { id: seeded.toReject.id, reason: "not during the demo", actor: "bob@test" }],
+    ["execute_remediation", { incidentId: seeded.guarded, confirm: true }],
+  ];
+  const out = new Map<string, { isError?: boolean; structuredContent?: unknown; text: string }>();
+  for (const [name, args] of calls) {
+    const r = await confirmedCall(client, name, args);
+    out.set(name, {
+      isError: r.isError === true,
+      structuredContent: r.structuredContent,
+      text: JSON.stringify(r),
+    });
   }
   return out;
 }

@@ -5,7 +5,14 @@ import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allTools } from "../../tools/index.ts";
 import { type McpHttpServer, startMcpHttp } from "./http.ts";
-import { callEveryTool, type McpFixture, PLANTED, startMcpFixture } from "./test-fixture.ts";
+import {
+  callEveryTool,
+  callWriteTools,
+  type McpFixture,
+  PLANTED,
+  seededDbFile,
+  startMcpFixture,
+} from "./test-fixture.ts";
 
 let f: McpFixture;
 let http: McpHttpServer;
@@ -99,10 +106,40 @@ describe("opsloop MCP over Streamable HTTP", () => {
     const r = await client.callTool({ name: "get_pod_logs", arguments: { pod: "api" } });
     expect(r.isError).toBeFalsy();
     expect((r.structuredContent as { lines: string[] }).lines).toContain("listening on :8080");
-    const outputs = await callEveryTool(client);
+    f.harness.cluster.apiServer?.clearRequests();
+    const outputs = await callEveryTool(client, f.seeded);
     expect([...outputs.keys()].sort()).toEqual(readOnlyNames());
     for (const s of PLANTED) for (const out of outputs.values()) expect(out).not.toContain(s);
+    const requests = f.harness.cluster.apiServer?.requests() ?? [];
+    expect(requests.length).toBeGreaterThan(0);
+    expect(requests.filter((q) => q.method !== "GET")).toEqual([]);
     await client.close();
+  });
+
+  it("calls every write tool with --allow-write through the one-time confirmation token", async () => {
+    const w = await startMcpHttp(f.ctx, { token: TOKEN, port: 0, allowWrite: true });
+    const client = new Client({ name: "http-test", version: "1" });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(w.url), {
+        requestInit: { headers: { authorization: `Bearer ${TOKEN}` } },
+      }),
+    );
+    try {
+      f.harness.cluster.apiServer?.clearRequests();
+      const out = await callWriteTools(client, f.seeded);
+      for (const [name, r] of out) expect(r.isError, `${name} ${r.text}`).toBe(false);
+      // The kube-system remediation is denied by the guardrails: nothing reaches the cluster.
+      expect(out.get("execute_remediation")?.structuredContent).toMatchObject({
+        actions: [{ verdict: "denied" }],
+      });
+      const writes = (f.harness.cluster.apiServer?.requests() ?? []).filter(
+        (q) => q.method !== "GET",
+      );
+      expect(writes).toEqual([]);
+    } finally {
+      await client.close();
+      await w.close();
+    }
   });
 
   it("asks for confirmation by elicitation on the same HTTP session and denies on decline", async () => {
@@ -141,12 +178,29 @@ describe("opsloop MCP over Streamable HTTP", () => {
 });
 
 describe("opsloop mcp over stdio (child process)", () => {
-  it("lists the read-only tools, calls the cluster tools, and has no write tools without --allow-write", async () => {
+  /** `opsloop mcp` on its own copy of the seeded store, with the fixture's Prometheus. */
+  function child(extra: string[] = []) {
+    const db = seededDbFile(f.dir);
     const transport = new StdioClientTransport({
       command: "node_modules/.bin/node",
-      args: ["bin/opsloop.js", "mcp", "--kubeconfig", f.harness.kubeconfig],
+      args: [
+        "bin/opsloop.js",
+        "mcp",
+        "--kubeconfig",
+        f.harness.kubeconfig,
+        "--db",
+        db.path,
+        "--prometheus-url",
+        f.prometheus.url,
+        ...extra,
+      ],
       stderr: "pipe",
     });
+    return { transport, seeded: db.seeded };
+  }
+
+  it("lists the read-only tools, calls every one, and has no write tools without --allow-write", async () => {
+    const { transport, seeded } = child();
     const client = new Client({ name: "stdio-test", version: "1" });
     await client.connect(transport);
     try {
@@ -154,7 +208,7 @@ describe("opsloop mcp over stdio (child process)", () => {
       expect(tools.map((t) => t.name).sort()).toEqual(readOnlyNames());
       expect(tools.some((t) => t.annotations?.readOnlyHint === false)).toBe(false);
       f.harness.cluster.apiServer?.clearRequests();
-      const outputs = await callEveryTool(client);
+      const outputs = await callEveryTool(client, seeded);
       for (const s of PLANTED) for (const out of outputs.values()) expect(out).not.toContain(s);
       // The child's agent observes (list/watch) but never acts under MCP, and the tools only GET.
       const writes = (f.harness.cluster.apiServer?.requests() ?? []).filter(
@@ -162,7 +216,7 @@ describe("opsloop mcp over stdio (child process)", () => {
       );
       expect(writes).toEqual([]);
       const overview = await client.callTool({ name: "get_cluster_overview", arguments: {} });
-      expect(overview.structuredContent).toMatchObject({ pods: { total: 2 }, nodes: { total: 1 } });
+      expect(overview.structuredContent).toMatchObject({ pods: { total: 4 }, nodes: { total: 1 } });
       const secret = await client.callTool({
         name: "get_resource",
         arguments: { kind: "secret", name: "db-creds" },
@@ -179,17 +233,21 @@ describe("opsloop mcp over stdio (child process)", () => {
     }
   }, 60_000);
 
-  it("offers the write tools with --allow-write", async () => {
-    const transport = new StdioClientTransport({
-      command: "node_modules/.bin/node",
-      args: ["bin/opsloop.js", "mcp", "--kubeconfig", f.harness.kubeconfig, "--allow-write"],
-      stderr: "pipe",
-    });
+  it("offers the write tools with --allow-write and runs each, confirmed, within the guardrails", async () => {
+    const { transport, seeded } = child(["--allow-write"]);
     const client = new Client({ name: "stdio-test", version: "1" });
     await client.connect(transport);
     try {
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name)).toContain("execute_remediation");
+      const out = await callWriteTools(client, seeded);
+      for (const [name, r] of out) expect(r.isError, `${name} ${r.text}`).toBe(false);
+      expect(out.get("approve_action")?.structuredContent).toMatchObject({
+        approval: { status: "approved" },
+      });
+      expect(out.get("execute_remediation")?.structuredContent).toMatchObject({
+        actions: [{ verdict: "denied" }],
+      });
     } finally {
       await client.close();
     }

@@ -11,7 +11,6 @@ import { loadRunbooks } from "../../../act/runbook.ts";
 import { type Runtime, startRuntime } from "../../../agent/runtime.ts";
 import { loadConfig } from "../../../config/config.ts";
 import { OpsloopError } from "../../../core/errors.ts";
-import { PromClient } from "../../../sources/prometheus/api-client.ts";
 import type { ToolContext } from "../../../tools/context.ts";
 import { type McpHttpOptions, startMcpHttp } from "../../mcp/http.ts";
 import { urlAudience } from "../../mcp/oauth.ts";
@@ -37,7 +36,10 @@ interface McpFlags {
   tools?: string;
 }
 
-/** The runtime's context plus what only the read tools need: the kubeconfig and Prometheus. */
+/**
+ * The runtime's context plus the kubeconfig for the read tools. Prometheus goes to the runtime,
+ * so query_metrics and the history behind rightsize/plan_scaling read the same API.
+ */
 export async function mcpContext(flags: McpFlags): Promise<{ runtime: Runtime; ctx: ToolContext }> {
   const config = loadConfig({
     kubeconfig: flags.kubeconfig,
@@ -49,14 +51,14 @@ export async function mcpContext(flags: McpFlags): Promise<{ runtime: Runtime; c
     db: config.db,
     policyFile: config.policyFile,
     metricsUrl: config.metricsUrl,
+    prometheusUrl: flags.prometheusUrl,
     // Under MCP the agent observes and diagnoses but never acts on its own: every change goes
     // through a write tool and the user's confirmation. The tools still see the runbooks.
     runbooks: [],
   });
-  const prometheus = flags.prometheusUrl ? new PromClient({ url: flags.prometheusUrl }) : undefined;
   return {
     runtime,
-    ctx: { ...runtime.ctx, runbooks: loadRunbooks(), kube: runtime.source.kc, prometheus },
+    ctx: { ...runtime.ctx, runbooks: loadRunbooks(), kube: runtime.source.kc },
   };
 }
 
@@ -192,7 +194,10 @@ export function registerMcpCommand(program: Command): void {
     .option("--oauth-jwks-url <url>", "issuer's key set (default: from its discovery metadata)")
     .option("--oauth-read-scope <s>", 'scope every request needs (default opsloop:read; "" = none)')
     .option("--oauth-write-scope <s>", 'scope write tools need (default opsloop:write; "" = none)')
-    .option("--prometheus-url <url>", "Prometheus-compatible API for query_metrics")
+    .option(
+      "--prometheus-url <url>",
+      "Prometheus-compatible API for query_metrics, and the usage history rightsize/plan_scaling read",
+    )
     .option(
       "--tools <names>",
       "serve only these tools (comma-separated), to save the assistant's context",
