@@ -24,7 +24,7 @@ Capacity and cost:
                                        replica floors ahead of forecast traffic
 
 Every command takes --help; most take --output json for scripts.
-Exit codes: 0 ok, 1 problems found or a failure, 2 a usage error.
+Exit codes: 0 ok, 1 problems found or a failure, 2 a usage error (diagnose: 2 for any error).
 `;
 
 export function buildProgram(): Command {
@@ -56,6 +56,8 @@ async function run(argv: string[]): Promise<number> {
     }
     if (isOpsloopError(e)) {
       process.stderr.write(`opsloop: ${e.message}\n`);
+      const exit = e.data?.exit;
+      if (typeof exit === "number") return exit;
       return e.code === "invalid_input" ? 2 : 1;
     }
     process.stderr.write(`opsloop: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -63,6 +63,10 @@ interface Slot {
   informer: Cached<KubernetesObject>;
   /** The informer's list as of its last change; rebuilt only after an add/update/delete. */
   items?: never[];
+  /** Whether a list has ever succeeded: client-node's start() resolves even when it failed. */
+  listed: boolean;
+  /** The first error seen since the last successful list. */
+  lastError?: unknown;
 }
 
 export class KubeSource {
@@ -168,8 +172,15 @@ export class KubeSource {
   }
 
   private add(name: string, path: string, list: () => Promise<unknown>): void {
-    const informer = makeInformer(this.kc, path, list as never) as Cached<KubernetesObject>;
-    const slot: Slot = { name, informer };
+    const slot = { name, listed: false } as Slot;
+    const listOnce = async () => {
+      const answer = await list();
+      slot.listed = true;
+      slot.lastError = undefined;
+      return answer;
+    };
+    const informer = makeInformer(this.kc, path, listOnce as never) as Cached<KubernetesObject>;
+    slot.informer = informer;
     // client-node's cache fires these after every change to its map (watch events and relists
     // alike) and never changes the map silently, so they are enough to invalidate our copies.
     for (const verb of ["add", "update", "delete"] as const)
@@ -178,16 +189,21 @@ export class KubeSource {
         this.cached = undefined;
         this.notify();
       });
-    informer.on("error", (err) => this.restartLater(name, informer, err));
+    informer.on("error", (err) => {
+      if (!slot.listed) slot.lastError ??= err;
+      this.restartLater(name, informer, err);
+    });
     informer.on("connect", () => this.backoff.delete(name));
     this.slots.push(slot);
     this.byName.set(name, slot);
   }
 
   /**
-   * Starts every informer; resolves once each has completed its first list. ConfigMaps and
-   * Secrets may stay unsynced (reported in the snapshot) rather than fail the start: an agent
-   * without permission to list Secrets still diagnoses everything else.
+   * Starts every informer; resolves once each has completed its first list, and throws
+   * `unavailable` naming the kinds that could not be listed (an unreachable server, a missing
+   * permission): an empty cache must never read as a healthy cluster. ConfigMaps and Secrets
+   * may stay unsynced (reported in the snapshot) rather than fail the start: an agent without
+   * permission to list Secrets still diagnoses everything else.
    */
   async start(): Promise<void> {
     this.stopped = false;
@@ -196,6 +212,19 @@ export class KubeSource {
       this.configMaps.startOrRetry(),
       this.secrets.startOrRetry(),
     ]);
+    const failed = this.slots.filter((s) => !s.listed);
+    if (failed.length === 0) return;
+    const first = failed[0]?.lastError;
+    const kinds =
+      failed.length === this.slots.length ? "anything" : failed.map((s) => s.name).join(", ");
+    const server = this.kc.getCurrentCluster()?.server ?? "the cluster";
+    throw new OpsloopError(
+      "unavailable",
+      `cannot list ${kinds} from ${server}: ${errorText(first)}`,
+      {
+        cause: first,
+      },
+    );
   }
 
   async stop(): Promise<void> {
@@ -277,7 +306,7 @@ export class KubeSource {
   }
 
   private recordError(name: string, err: unknown): void {
-    this.errors.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+    this.errors.push(`${name}: ${errorText(err)}`);
     if (this.errors.length > 50) this.errors.shift();
   }
 
@@ -292,4 +321,10 @@ export class KubeSource {
     }, delay);
     this.timers.add(t);
   }
+}
+
+/** One line for an error from client-node: its message, or the HTTP status it carries. */
+function errorText(err: unknown): string {
+  if (err instanceof Error) return err.message.split("\n")[0] ?? err.name;
+  return err === undefined ? "no answer" : String(err);
 }

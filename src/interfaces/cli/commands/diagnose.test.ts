@@ -1,6 +1,7 @@
 /** The real CLI (a child process) against the service-no-endpoints scenario's API server. */
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -94,5 +95,33 @@ describe("opsloop diagnose", () => {
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
     }
+  }, 60_000);
+
+  it("exits 2 and names the server when the cluster cannot be listed, never 'No problems found'", async () => {
+    // A port that was just free: connections to it are refused.
+    const port = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, "127.0.0.1", () => {
+        const p = (srv.address() as { port: number }).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    const dead = join(dir, "dead-kubeconfig");
+    writeFileSync(
+      dead,
+      [
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters: [{name: dead, cluster: {server: 'http://127.0.0.1:" + port + "'}}]",
+        "users: [{name: u, user: {token: t}}]",
+        "contexts: [{name: dead, context: {cluster: dead, user: u}}]",
+        "current-context: dead",
+      ].join("\n"),
+    );
+    const r = await opsloop(["diagnose", "--kubeconfig", dead, "--timeout", "20"]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(
+      new RegExp(`^opsloop: cannot list anything from http://127\\.0\\.0\\.1:${port}: .+\\n$`),
+    );
   }, 60_000);
 });

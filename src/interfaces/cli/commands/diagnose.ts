@@ -58,6 +58,16 @@ export function registerDiagnoseCommand(program: Command): void {
 }
 
 async function diagnoseCommand(flags: Flags): Promise<void> {
+  try {
+    await diagnoseOnce(flags);
+  } catch (e) {
+    if (e instanceof OpsloopError && e.data?.exit === undefined)
+      throw new OpsloopError(e.code, e.message, { cause: e, data: { ...e.data, exit: 2 } });
+    throw e;
+  }
+}
+
+async function diagnoseOnce(flags: Flags): Promise<void> {
   const output = outputFormat(flags.output, OUTPUT_FORMATS);
   if (flags.namespace && flags.allNamespaces)
     throw new OpsloopError("invalid_input", "-n and -A exclude each other");
