@@ -4,6 +4,7 @@
  * calls slower than our client timeout become 504s (the latency cascade); a dependency Service
  * with no ready endpoints makes every call fail (503). Latency is log-normal, fitted to p50/p99.
  */
+import type { PodBehaviour } from "../behaviour.ts";
 import type { KubeObject } from "../store/types.ts";
 import { behaviourOf, podRequestRate } from "./usage.ts";
 
@@ -68,12 +69,9 @@ export class AppModel {
       this.readyByWorkload.get(workloadKey(pod)) ?? 1,
       noise,
     );
-    const cap = b.latency.capacityRps;
-    // Queueing: latency grows steeply as utilisation nears 1 (M/M/1-like 1/(1-rho), capped).
-    const rho = cap ? Math.min(0.98, rps / cap) : 0;
-    const q = rho > 0.5 ? Math.min(50, 0.5 / (1 - rho)) : 1;
-    let p50 = b.latency.p50Ms * q;
-    let p99 = b.latency.p99Ms * q;
+    const own = ownLatency(b.latency, rps);
+    let p50 = own.p50Ms;
+    let p99 = own.p99Ms;
     const errors: Record<string, number> = {};
     let ok = 1;
     const fail = (code: string, share: number) => {
@@ -119,6 +117,20 @@ export class AppModel {
     this.memo.set(key, result);
     return result;
   }
+}
+
+/**
+ * A pod's own serving latency at `rps` (its dependencies' time not included): latency grows
+ * steeply as utilisation nears 1 (M/M/1-like 1/(1-rho), capped).
+ */
+export function ownLatency(
+  latency: PodBehaviour["latency"],
+  rps: number,
+): { p50Ms: number; p99Ms: number } {
+  const cap = latency.capacityRps;
+  const rho = cap ? Math.min(0.98, rps / cap) : 0;
+  const q = rho > 0.5 ? Math.min(50, 0.5 / (1 - rho)) : 1;
+  return { p50Ms: latency.p50Ms * q, p99Ms: latency.p99Ms * q };
 }
 
 function matches(selector: Record<string, string>, pod: KubeObject): boolean {
