@@ -26,6 +26,7 @@ describe("runbooks", () => {
       "bad-rollout-undo",
       "cleanup-failed-pods",
       "node-drain",
+      "node-predicted-failure",
       "notify-only",
       "oom-predicted-restart",
       "oom-raise-memory-limit",

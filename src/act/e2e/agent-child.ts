@@ -1,7 +1,8 @@
 /**
  * The agent as a real process for the SIGKILL test: informers, diagnose, incidents, the
  * executor on a SQLite file. On start it recovers interrupted runs, then ticks once with a
- * HardwareDegradation finding for the node given, and exits when its remediations are done.
+ * DiskPressurePredicted finding (the node-drain runbook's) for the node given, and exits when
+ * its remediations are done.
  * Usage: node agent-child.ts KUBECONFIG DB NODE
  */
 
@@ -46,15 +47,15 @@ const executor = new Executor({
 });
 const finding: Finding = {
   id: `hw-${node}`,
-  kind: "anomaly",
+  kind: "prediction",
   severity: "warning",
   subject: { kind: "Node", name: node },
   affected: [],
-  rootCause: `${node}'s disk latency, ECC errors and temperature drift upward`,
-  reason: "HardwareDegradation",
+  rootCause: `filesystem / on node ${node} fills: the kubelet starts evicting pods in 20 min`,
+  reason: "DiskPressurePredicted",
   evidence: [],
   confidence: 0.9,
-  source: "detect/live",
+  source: "detect/trend-to-limit",
   time: clock.now(),
 };
 const source = new KubeSource(kc);

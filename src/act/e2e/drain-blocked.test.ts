@@ -34,15 +34,15 @@ describe("a drain blocked by a PodDisruptionBudget", () => {
     };
     const f: Finding = {
       id: "hw",
-      kind: "anomaly",
+      kind: "prediction",
       severity: "warning",
       subject: { kind: "Node", name: "node-c-1" },
       affected: [],
-      rootCause: "hardware drift",
-      reason: "HardwareDegradation",
+      rootCause: "filesystem / on node-c-1 fills",
+      reason: "DiskPressurePredicted",
       evidence: [],
       confidence: 0.9,
-      source: "detect/live",
+      source: "detect/trend-to-limit",
       time: 0,
     };
     h.cluster.apiServer?.clearRequests();

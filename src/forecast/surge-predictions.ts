@@ -1,0 +1,59 @@
+/**
+ * Traffic surges as findings: a workload's predictive scaling plan (plan-workload.ts) says when
+ * its forecast load needs more replicas than it has; a window that opens within the lead time
+ * becomes a `TrafficSurge` prediction on the workload, with the window's start as its ETA. This
+ * is what the `traffic-scale-out` runbook triggers on, so the agent scales out before the peak
+ * instead of after the latency has climbed.
+ */
+import { isoTime } from "../core/clock.ts";
+import { stableId } from "../core/ids.ts";
+import type { Finding, ObjectRef } from "../core/types.ts";
+import type { WorkloadPlan } from "./plan-workload.ts";
+
+export const TRAFFIC_SURGE = "TrafficSurge";
+
+export interface SurgeOptions {
+  /** Windows opening further ahead than this are not announced yet (default 1 h). */
+  leadMs?: number;
+}
+
+const hhmm = (t: number) => isoTime(t).slice(11, 16);
+
+/** One TrafficSurge prediction per plan window that opens within the lead time of `now`. */
+export function surgePredictions(
+  ref: ObjectRef,
+  wp: WorkloadPlan,
+  now: number,
+  o: SurgeOptions = {},
+): Finding[] {
+  const lead = o.leadMs ?? 3_600_000;
+  const current = wp.traffic.replicas;
+  return wp.plan.windows
+    .filter((w) => w.end > now && w.start <= now + lead && w.replicas > current)
+    .map(
+      (w): Finding => ({
+        id: stableId(`${TRAFFIC_SURGE}/${ref.kind}/${ref.namespace ?? ""}/${ref.name}/${w.start}`),
+        kind: "prediction",
+        severity: w.capped ? "critical" : "warning",
+        subject: ref,
+        affected: [ref],
+        reason: TRAFFIC_SURGE,
+        rootCause: `${ref.name}'s forecast load peaks at ${Math.round(w.peakRps)} req/s between ${hhmm(w.start)} and ${hhmm(w.end)} UTC: ${current} replicas serve about ${Math.round(current * wp.capacityPerReplica)} req/s, ${w.replicas} are needed`,
+        evidence: [
+          {
+            type: "samples",
+            text: `model ${wp.model}, ${Math.round(wp.capacityPerReplica)} req/s per replica at 100% CPU`,
+            data: { window: w },
+          },
+        ],
+        fix: {
+          description: `scale ${ref.name} to ${w.replicas} replicas before ${hhmm(w.start)} UTC`,
+          command: `kubectl scale deployment/${ref.name} -n ${ref.namespace ?? "default"} --replicas=${w.replicas}`,
+        },
+        confidence: w.capped ? 0.7 : 0.8,
+        source: "forecast/scaling-plan",
+        time: now,
+        eta: w.start,
+      }),
+    );
+}
