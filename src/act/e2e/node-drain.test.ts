@@ -1,33 +1,70 @@
 /**
- * node-degradation: node-c-1's hardware drifts (the live detection pipeline reports a
- * HardwareDegradation anomaly; built here as that finding). The node-drain runbook cordons the
- * node and evicts its pods through the eviction API: PodDisruptionBudgets answer 429 until the
- * replacement pods are ready elsewhere, and the drain retries.
+ * node-degradation, the whole predictive-isolation chain: node-c-1's hardware drifts; the live
+ * detection pipeline (a day of backfilled history, then a scrape of the simulator's /metrics
+ * every 30 s) reports a HardwareDegradation anomaly; the incident opens; the
+ * node-predicted-failure runbook sets the node condition opsloop.dev/PredictedFailure through
+ * the executor and guardrails; the NodeReadinessRule enforcer turns it into a NoSchedule taint;
+ * the drain (approved by a human) evicts every pod through the eviction API, PDBs answering 429
+ * until replacements are ready. The node is then replaced (deleted), the anomaly stops, and the
+ * incident resolves.
  */
+import { ApiextensionsV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Finding } from "../../core/types.ts";
+import { DetectPipeline } from "../../detect/live/pipeline.ts";
+import { backfillSamples } from "../../sim/telemetry/backfill.ts";
+import { parseExposition, type Sample } from "../../sources/prometheus/scrape.ts";
+import { NodeReadinessEnforcer } from "../node-readiness/controller.ts";
+import {
+  PREDICTED_FAILURE_CONDITION,
+  PREDICTED_FAILURE_TAINT,
+  predictiveIsolationRule,
+} from "../node-readiness/predictive-isolation.ts";
+import {
+  NRR_GROUP,
+  NRR_PLURAL,
+  NRR_VERSION,
+  nodeReadinessRuleCrd,
+} from "../node-readiness/types.ts";
 import { loadRunbooks, matches } from "../runbook.ts";
 import { type ActHarness, startActHarness } from "./harness.ts";
 
 let h: ActHarness;
+let pipeline: DetectPipeline;
+let enforcer: NodeReadinessEnforcer;
+
 beforeAll(async () => {
   h = await startActHarness("node-degradation", { tickMs: 2_000 });
-});
+  pipeline = new DetectPipeline();
+  let batch: Sample[] = [];
+  const end = h.cluster.clock.now() - 30_000;
+  for (const s of backfillSamples(h.cluster, { days: 1, stepSeconds: 60, end })) {
+    batch.push(s);
+    if (batch.length >= 10_000) {
+      pipeline.observe(batch);
+      batch = [];
+    }
+  }
+  pipeline.observe(batch);
+  await h.kc
+    .makeApiClient(ApiextensionsV1Api)
+    .createCustomResourceDefinition({ body: nodeReadinessRuleCrd() as never });
+  await h.kc.makeApiClient(CustomObjectsApi).createClusterCustomObject({
+    group: NRR_GROUP,
+    version: NRR_VERSION,
+    plural: NRR_PLURAL,
+    body: predictiveIsolationRule(),
+  });
+  enforcer = new NodeReadinessEnforcer({ kc: h.kc, clock: h.cluster.clock, audit: h.audit });
+}, 60_000);
 afterAll(async () => h.close());
 
-const degraded: Finding = {
-  id: "hw",
-  kind: "anomaly",
-  severity: "warning",
-  subject: { kind: "Node", name: "node-c-1" },
-  affected: [],
-  rootCause: "node-c-1's disk latency, ECC error rate and temperature drift upward",
-  reason: "HardwareDegradation",
-  evidence: [],
-  confidence: 0.9,
-  source: "detect/live",
-  time: 0,
-};
+/** 30 s of simulated time, one scrape into live detection. */
+async function scrape(): Promise<Finding[]> {
+  await h.advance(30_000);
+  pipeline.observe(parseExposition(h.cluster.telemetry.render(), h.cluster.clock.now()));
+  return pipeline.findings(h.cluster.clock.now());
+}
 
 const podsOn = (node: string) =>
   h.cluster.store
@@ -35,51 +72,141 @@ const podsOn = (node: string) =>
     .filter((p) => p.spec.nodeName === node && p.status?.phase === "Running")
     .filter((p) => p.metadata.ownerReferences?.[0]?.kind !== "DaemonSet");
 
-describe("node predicted to fail → cordon + drain through the eviction API", () => {
-  it("waits for approval, cordons, evicts every pod with PDBs respected, verifies and audits", async () => {
-    expect(podsOn("node-c-1").length).toBeGreaterThan(0);
-    const rb = loadRunbooks().find((r) => matches(r, degraded));
-    expect(rb?.name).toBe("node-drain");
+const node = (name: string) => h.cluster.store.mustGet("nodes", undefined, name);
+
+describe("hardware drift → node condition → NodeReadinessRule taint → drain → resolved", () => {
+  it("detects the drift live, isolates and drains node-c-1 within the guardrails, and resolves once it is replaced", async () => {
+    let finding: Finding | undefined;
+    for (let i = 0; i < 120 && !finding; i++)
+      finding = (await scrape()).find(
+        (f) => f.reason === "HardwareDegradation" && f.subject.name === "node-c-1",
+      );
+    const f = finding as Finding;
+    expect(f).toMatchObject({ kind: "anomaly", source: "detect/ensemble" });
+    const incident = h.incidents.ingest([f], h.cluster.clock.now())[0]?.incident;
+    expect(incident?.subject).toEqual({ kind: "Node", name: "node-c-1" });
+    const candidates = loadRunbooks().filter((r) => matches(r, f));
+    expect(candidates.map((r) => r.name)).toEqual(["node-predicted-failure"]);
+    const rb = candidates[0]!;
+
+    // The reconciler runs whenever the executor waits, as the in-cluster enforcer would.
+    const executor = h.executor({
+      approvalPollMs: 1_000,
+      sleep: async (ms) => {
+        await h.advance(ms);
+        await enforcer.reconcile();
+      },
+    });
     h.cluster.apiServer?.clearRequests();
+    const plan = await executor.plan(rb, f);
+    expect(plan.steps.map((s) => [s.action, s.targets[0]?.verdict.allowed])).toEqual([
+      ["set-node-condition", true],
+      ["drain", false],
+    ]);
+    expect(plan.steps[1]?.targets[0]?.verdict.needsApproval).toBe(true);
+    expect((h.cluster.apiServer?.requests() ?? []).filter((r) => r.method !== "GET")).toEqual([]);
+
     const approve = setInterval(() => {
       for (const a of h.approvals.list({ status: "pending" }))
         h.approvals.approve(a.id, { actor: "oncall" });
     }, 5);
-    const [a] = await h.executor({ approvalPollMs: 1_000 }).run(rb!, degraded);
+    const actions = await executor.run(rb, f, { incidentId: incident?.id });
     clearInterval(approve);
-    expect(a).toMatchObject({ action: "drain", verdict: "allowed", result: "applied" });
-    expect(h.cluster.store.mustGet("nodes", undefined, "node-c-1").spec.unschedulable).toBe(true);
-    expect(podsOn("node-c-1")).toEqual([]);
-    const reqs = h.cluster.apiServer?.requests() ?? [];
-    const evictions = reqs.filter((r) => r.method === "POST" && r.path.endsWith("/eviction"));
-    // The dry run evicts nothing; the real evictions each end in 201.
-    expect(evictions.filter((r) => r.query.includes("dryRun=All")).length).toBeGreaterThan(0);
-    expect(evictions.some((r) => !r.query.includes("dryRun") && r.status === 201)).toBe(true);
-    // Nothing deleted pods directly: only evictions, which honour PodDisruptionBudgets.
-    expect(reqs.filter((r) => r.method === "DELETE")).toEqual([]);
-    const trail = h.audit.list().map((r) => `${r.action}:${r.result}`);
-    expect(trail).toEqual([
-      "approval-requested:pending",
-      "approval-approved:approved",
-      "drain:applied",
+    expect(actions).toMatchObject([
+      { action: "set-node-condition", verdict: "allowed", result: "applied" },
+      { action: "drain", verdict: "allowed", result: "applied" },
     ]);
-    expect(h.audit.list().at(-1)?.details).toMatchObject({ blast: { nodes: 1 } });
+
+    const n = node("node-c-1");
+    expect(
+      n.status.conditions.find((c: { type: string }) => c.type === PREDICTED_FAILURE_CONDITION),
+    ).toMatchObject({ status: "True", reason: "NodeFailurePredicted" });
+    expect(n.spec.taints).toContainEqual(
+      expect.objectContaining({ key: PREDICTED_FAILURE_TAINT, effect: "NoSchedule" }),
+    );
+    expect(n.spec.unschedulable).toBe(true);
+    expect(podsOn("node-c-1")).toEqual([]);
+
+    // The writes in order: the condition (dry run, then for real), then the drain's evictions,
+    // each dry-run first; no pod deleted directly. (The taint's place is in the audit trail.)
+    const writes = (h.cluster.apiServer?.requests() ?? []).filter((r) => r.method !== "GET");
+    const dry = (r: { query: string }) => r.query.includes("dryRun=All");
+    const onStatus = (r: { path: string }) => r.path.endsWith("/nodes/node-c-1/status");
+    const evicts = (r: { path: string }) => r.path.endsWith("/eviction");
+    const order = [
+      writes.findIndex((r) => onStatus(r) && dry(r)),
+      writes.findIndex((r) => onStatus(r) && !dry(r)),
+      writes.findIndex((r) => evicts(r) && dry(r)),
+      writes.findIndex((r) => evicts(r) && !dry(r) && r.status === 201),
+    ];
+    expect(order[0]).toBeGreaterThanOrEqual(0);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(writes.filter((r) => r.method === "DELETE")).toEqual([]);
+
+    for (const a of actions) h.incidents.recordAction(incident!.id, a, h.cluster.clock.now());
+    expect(h.incidents.get(incident!.id)?.status).toBe("remediating");
+
+    // The drift goes on: the hardware is broken, isolation only kept the pods safe. Replace the
+    // node (its instance is terminated and the Node object deleted): the anomaly stops, and the
+    // incident resolves once the finding has been gone long enough.
+    h.cluster.store.delete("nodes", undefined, "node-c-1");
+    let resolved = false;
+    for (let i = 0; i < 80 && !resolved; i++) {
+      const now = (await scrape()).filter((x) => x.subject.name === "node-c-1");
+      resolved = h.incidents
+        .ingest(now, h.cluster.clock.now())
+        .some((e) => e.type === "resolved" && e.incident.id === incident?.id);
+    }
+    expect(resolved).toBe(true);
+
+    const trail = h.audit.list({ limit: 1000 }).map((r) => `${r.action}:${r.result}`);
+    const at = (s: string) => trail.indexOf(s);
+    expect(trail).toEqual(
+      expect.arrayContaining([
+        "set-node-condition:applied",
+        "taint-node:applied",
+        "approval-requested:pending",
+        "approval-approved:approved",
+        "drain:applied",
+      ]),
+    );
+    expect(at("set-node-condition:applied")).toBeLessThan(at("taint-node:applied"));
+    expect(at("taint-node:applied")).toBeLessThan(at("drain:applied"));
+    expect(h.audit.list({ limit: 1000 }).find((r) => r.action === "drain")?.details).toMatchObject({
+      blast: { nodes: 1 },
+      dryRun: expect.any(String),
+    });
     expect(h.audit.verify()).toMatchObject({ ok: true });
-  }, 60_000);
+  }, 120_000);
 
   it("a second node is not drained while the first is out: the node-pool share would exceed the policy", async () => {
-    const other = { ...degraded, id: "hw2", subject: { kind: "Node", name: "node-b-1" } };
+    const other: Finding = {
+      id: "disk-b",
+      kind: "prediction",
+      severity: "warning",
+      subject: { kind: "Node", name: "node-b-1" },
+      affected: [],
+      rootCause: "filesystem / on node-b-1 fills",
+      reason: "DiskPressurePredicted",
+      evidence: [],
+      confidence: 0.9,
+      source: "detect/trend-to-limit",
+      time: h.cluster.clock.now(),
+    };
+    // node-c-1 is gone: cordon node-a-1 so one of the two remaining nodes is already out.
+    h.cluster.store.mutate("nodes", undefined, "node-a-1", (n) => {
+      n.spec = { ...(n.spec ?? {}), unschedulable: true };
+    });
+    const rb = loadRunbooks().find((r) => matches(r, other));
+    expect(rb?.name).toBe("node-drain");
     const approve = setInterval(() => {
       for (const a of h.approvals.list({ status: "pending" }))
         h.approvals.approve(a.id, { actor: "oncall" });
     }, 5);
-    const [a] = await h
-      .executor({ approvalPollMs: 1_000 })
-      .run(loadRunbooks().find((r) => r.name === "node-drain")!, other);
+    const [a] = await h.executor({ approvalPollMs: 1_000 }).run(rb!, other);
     clearInterval(approve);
-    // Two of three nodes cordoned would exceed the policy's 34% node-pool share.
     expect(a).toMatchObject({ verdict: "denied", result: "skipped" });
     expect(a?.reasons.join()).toMatch(/node pool share unavailable/);
-    expect(h.cluster.store.mustGet("nodes", undefined, "node-b-1").spec.unschedulable).toBeFalsy();
+    expect(node("node-b-1").spec.unschedulable).toBeFalsy();
   }, 60_000);
 });
