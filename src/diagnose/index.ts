@@ -22,6 +22,8 @@ import { analyzeStorage } from "./analyzers/storage.ts";
 import { analyzeUnusedConfigMaps } from "./analyzers/unused-configmaps.ts";
 import { analyzeWebhooks } from "./analyzers/webhooks.ts";
 import { analyzeWorkloads } from "./analyzers/workloads.ts";
+import { foldServiceOutages } from "./fold-outages.ts";
+import { budgetedLogReader } from "./log-budget.ts";
 
 export const ANALYZERS: Analyzer[] = [
   {
@@ -124,15 +126,19 @@ export async function diagnose(
   opts: DiagnoseOptions = {},
 ): Promise<Finding[]> {
   const chosen = selectAnalyzers(opts.filter, opts.all);
+  const bounded: AnalyzerContext = ctx.readLog
+    ? { ...ctx, readLog: budgetedLogReader(ctx.readLog) }
+    : ctx;
   const out: Finding[] = [];
   for (const a of chosen) {
-    out.push(...(await a.analyze(ctx)));
+    out.push(...(await a.analyze(bounded)));
     // One analyzer at a time holds the event loop, not the whole pass (an agent serves requests).
     await setImmediate();
   }
+  const folded = foldServiceOutages(out);
   return opts.namespace === undefined
-    ? out
-    : out.filter((f) => f.subject.namespace === opts.namespace);
+    ? folded
+    : folded.filter((f) => f.subject.namespace === opts.namespace);
 }
 
 export function selectAnalyzers(filter?: string[], all = false): Analyzer[] {

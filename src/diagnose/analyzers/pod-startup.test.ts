@@ -1,6 +1,8 @@
 import type { V1ContainerStatus, V1Pod, V1ReplicaSet } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { emptySnapshot } from "../../sources/kubernetes/snapshot.ts";
+import { diagnose } from "../index.ts";
+import { MAX_LOG_READS } from "../log-budget.ts";
 import { similarName } from "./config-refs.ts";
 import { decisiveLog } from "./log-patterns.ts";
 import { analyzePodStartup } from "./pod-startup.ts";
@@ -260,5 +262,31 @@ describe("pod-startup analyzer", () => {
     expect(first[0]?.affected).toHaveLength(2);
     expect(second[0]?.id).toBe(first[0]?.id);
     expect(reads).toBe(2);
+  });
+
+  it("reads at most the log budget per diagnosis, and still reports every crash loop", async () => {
+    const snap = emptySnapshot();
+    const crashing = (i: number): V1ContainerStatus => ({
+      name: "app",
+      image: `shop/app-${i}:1`,
+      imageID: "",
+      ready: false,
+      restartCount: 5,
+      state: { waiting: { reason: "CrashLoopBackOff" } },
+      lastState: { terminated: { exitCode: 2, reason: "Error" } },
+    });
+    for (let i = 0; i < 40; i++) {
+      snap.replicaSets.push(rs("shop", `app-${i}-rs`, `app-${i}`));
+      snap.pods.push(pod("shop", `app-${i}-1`, `app-${i}-rs`, crashing(i)));
+    }
+    let reads = 0;
+    const readLog = async () => {
+      reads++;
+      return "panic: runtime error: invalid memory address or nil pointer dereference\n";
+    };
+    const findings = await diagnose({ snap, now: NOW, readLog }, { filter: ["pod-startup"] });
+    expect(reads).toBe(MAX_LOG_READS);
+    expect(findings.filter((f) => f.reason === "CrashLoopBackOff")).toHaveLength(40);
+    expect(findings.filter((f) => f.rootCause.includes("panic"))).toHaveLength(MAX_LOG_READS);
   });
 });

@@ -131,10 +131,8 @@ async function podProblems(snap: ClusterSnapshot, pod: V1Pod, readLog?: LogReade
 /**
  * One log read per workload container and image: replicas of one template crash the same way,
  * and reading every pod's log would make a 50-replica crash loop cost 50 API calls per cycle.
+ * The total per diagnosis is bounded by diagnose()'s log budget (log-budget.ts).
  */
-/** Per diagnosis: a cluster with hundreds of distinct crash loops still costs a bounded number of calls. */
-const MAX_LOG_READS = 25;
-
 function sharedLogReader(snap: ClusterSnapshot, readLog?: LogReader): LogReader | undefined {
   if (!readLog) return undefined;
   const pods = new Map(snap.pods.map((p) => [`${p.metadata?.namespace}/${p.metadata?.name}`, p]));
@@ -147,10 +145,7 @@ function sharedLogReader(snap: ClusterSnapshot, readLog?: LogReader): LogReader 
     const key = `${refKey(owningWorkload(snap, pod?.metadata))}/${container}/${image}/${opts.previous}`;
     let log = cache.get(key);
     if (!log) {
-      log =
-        cache.size < MAX_LOG_READS
-          ? readLog(ns, name, container, opts)
-          : Promise.resolve(undefined);
+      log = readLog(ns, name, container, opts);
       cache.set(key, log);
     }
     return log;

@@ -8,6 +8,7 @@
 import type { V1Pod, V1Service, V1ServicePort } from "@kubernetes/client-node";
 import type { Evidence, Finding } from "../../core/types.ts";
 import type { ClusterSnapshot } from "../../sources/kubernetes/snapshot.ts";
+import { markPodsNotReadyOutage } from "../fold-outages.ts";
 import { makeFinding, podRef, refOf, timeOf } from "./common.ts";
 import { editDistance } from "./config-refs.ts";
 import {
@@ -117,7 +118,7 @@ function noEndpoints(
   // probes analyzer allows before a readiness failure counts.
   if (notReady.every((p) => now - (timeOf(p.metadata?.creationTimestamp) ?? 0) < WARM_UP_MS))
     return null;
-  return makeFinding(
+  const outage = makeFinding(
     {
       ...base,
       key: "not-ready",
@@ -137,6 +138,7 @@ function noEndpoints(
     },
     now,
   );
+  return markPodsNotReadyOutage(outage);
 }
 
 /**
