@@ -15,6 +15,14 @@ export const TRAFFIC_SURGE = "TrafficSurge";
 export interface SurgeOptions {
   /** Windows opening further ahead than this are not announced yet (default 1 h). */
   leadMs?: number;
+  /** Replicas running now (default: the history's); a scale-out ahead of the peak raises it. */
+  currentReplicas?: number;
+  /**
+   * How many times the current replicas a window must need to be a surge (default 1.5): the
+   * plan sizes for the forecast's upper bound with headroom, so a window a replica or two above
+   * the current count is the ordinary daily cycle, which the reactive autoscaler handles.
+   */
+  minRatio?: number;
 }
 
 const hhmm = (t: number) => isoTime(t).slice(11, 16);
@@ -27,9 +35,10 @@ export function surgePredictions(
   o: SurgeOptions = {},
 ): Finding[] {
   const lead = o.leadMs ?? 3_600_000;
-  const current = wp.traffic.replicas;
+  const current = o.currentReplicas ?? wp.traffic.replicas;
+  const min = current * (o.minRatio ?? 1.5);
   return wp.plan.windows
-    .filter((w) => w.end > now && w.start <= now + lead && w.replicas > current)
+    .filter((w) => w.end > now && w.start <= now + lead && w.replicas >= min)
     .map(
       (w): Finding => ({
         id: stableId(`${TRAFFIC_SURGE}/${ref.kind}/${ref.namespace ?? ""}/${ref.name}/${w.start}`),

@@ -1,38 +1,57 @@
 /**
- * traffic-surge: the forecast predicts Monday's 2.5x peak (a TrafficSurge prediction from the
- * forecast stage, built here as that finding); the runbook doubles web's replicas ahead of it.
+ * traffic-surge: Monday 08:30, web's traffic rises 2.5x at 09:00. The forecast stage plans from
+ * two weeks of the simulator's backfilled metrics; its scaling plan opens a window at 08:55 and
+ * `surgePredictions` turns it into a TrafficSurge prediction. The traffic-scale-out runbook
+ * doubles web ahead of the peak; the prediction clears when the window closes and the incident
+ * resolves.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Finding } from "../../core/types.ts";
+import type { Finding, ObjectRef } from "../../core/types.ts";
+import { clusterHistory } from "../../forecast/history/simulated.ts";
+import { planWorkload, type WorkloadPlan } from "../../forecast/plan-workload.ts";
+import { surgePredictions } from "../../forecast/surge-predictions.ts";
 import { DEFAULT_POLICY, parsePolicy } from "../guardrails/policy.ts";
 import { loadRunbooks, matches } from "../runbook.ts";
 import { type ActHarness, startActHarness } from "./harness.ts";
 
+const WEB: ObjectRef = { kind: "Deployment", namespace: "shop", name: "web" };
 let h: ActHarness;
+let wp: WorkloadPlan;
 beforeAll(async () => {
   h = await startActHarness("traffic-surge", { tickMs: 2_000 });
-});
+  wp = planWorkload(clusterHistory(h.cluster, 14), WEB);
+}, 60_000);
 afterAll(async () => h.close());
 
-const surge: Finding = {
-  id: "surge",
-  kind: "prediction",
-  severity: "warning",
-  subject: { kind: "Deployment", namespace: "shop", name: "web" },
-  affected: [],
-  rootCause: "traffic peaks at 2.5x on Mondays 09:00-11:00 UTC; three pods saturate",
-  reason: "TrafficSurge",
-  evidence: [],
-  confidence: 0.9,
-  source: "forecast",
-  time: 0,
-};
+const replicas = () => h.cluster.store.mustGet("deployments.apps", "shop", "web").spec.replicas;
+const predicted = () =>
+  surgePredictions(WEB, wp, h.cluster.clock.now(), { currentReplicas: replicas() });
+const rb = () => loadRunbooks().find((r) => r.name === "traffic-scale-out")!;
 
 describe("predicted traffic surge → pre-scale", () => {
+  let surge: Finding;
+
+  it("the forecast's scaling plan predicts Monday's 09:00 surge on web", () => {
+    const found = predicted();
+    expect(found).toHaveLength(1);
+    surge = found[0]!;
+    expect(surge).toMatchObject({
+      kind: "prediction",
+      reason: "TrafficSurge",
+      subject: WEB,
+      eta: Date.parse("2026-01-05T08:55:00Z"),
+    });
+    expect(surge.rootCause).toMatch(/between 08:55 and \d\d:\d\d UTC: 3 replicas/);
+    expect(
+      loadRunbooks()
+        .filter((r) => matches(r, surge))
+        .map((r) => r.name),
+    ).toEqual(["traffic-scale-out"]);
+  });
+
   it("plans first without changing anything: targets, blast radius and verdicts", async () => {
     h.cluster.apiServer?.clearRequests();
-    const rb = loadRunbooks().find((r) => r.name === "traffic-scale-out")!;
-    const plan = await h.executor().plan(rb, surge);
+    const plan = await h.executor().plan(rb(), surge);
     expect(plan.preconditions).toEqual([]);
     expect(plan.steps).toMatchObject([
       {
@@ -51,15 +70,26 @@ describe("predicted traffic surge → pre-scale", () => {
     expect(h.audit.list()).toEqual([]);
   });
 
-  it("doubles web from 3 to 6 replicas after a server-side dry run and waits for them", async () => {
-    const rb = loadRunbooks().find((r) => matches(r, surge));
-    expect(rb?.name).toBe("traffic-scale-out");
+  it("in dryRunOnly mode only the server-side dry run is sent", async () => {
     h.cluster.apiServer?.clearRequests();
-    const [a] = await h.executor().run(rb!, surge);
-    expect(a).toMatchObject({ action: "scale", verdict: "allowed", result: "applied" });
+    const policy = parsePolicy({ ...DEFAULT_POLICY, mode: "dryRunOnly" });
+    const [a] = await h.executor({ policy }).run(rb(), { ...surge, id: "dry" });
+    expect(a).toMatchObject({ action: "scale", result: "dry_run" });
+    const writes = (h.cluster.apiServer?.requests() ?? []).filter((r) => r.method !== "GET");
+    expect(writes.length).toBeGreaterThan(0);
+    expect(writes.every((r) => r.query.includes("dryRun=All"))).toBe(true);
+    expect(replicas()).toBe(3);
+    expect(h.audit.list().at(-1)).toMatchObject({ result: "dry_run" });
+  });
+
+  it("doubles web from 3 to 6 before 09:00 after a dry run, and resolves when the surge window closes", async () => {
+    const incident = h.incidents.ingest([surge], h.cluster.clock.now())[0]?.incident;
+    h.cluster.apiServer?.clearRequests();
+    const actions = await h.executor().run(rb(), surge, { incidentId: incident?.id });
+    expect(actions).toMatchObject([{ action: "scale", verdict: "allowed", result: "applied" }]);
+    expect(h.cluster.clock.now()).toBeLessThan(Date.parse("2026-01-05T09:00:00Z"));
     const d = h.cluster.store.mustGet("deployments.apps", "shop", "web");
-    expect(d.spec.replicas).toBe(6);
-    expect(d.status.availableReplicas).toBe(6);
+    expect([d.spec.replicas, d.status.availableReplicas]).toEqual([6, 6]);
     const patches = (h.cluster.apiServer?.requests() ?? []).filter(
       (r) => r.method === "PATCH" && r.path.endsWith("/deployments/web"),
     );
@@ -67,39 +97,26 @@ describe("predicted traffic surge → pre-scale", () => {
     expect(h.audit.list().at(-1)).toMatchObject({
       action: "scale",
       result: "applied",
-      details: { applied: "scale from 3 to 6 replicas" },
+      details: { dryRun: "scale from 3 to 6 replicas", applied: "scale from 3 to 6 replicas" },
     });
+    for (const a of actions) h.incidents.recordAction(incident!.id, a, h.cluster.clock.now());
+    expect(h.incidents.get(incident!.id)?.status).toBe("remediating");
+
+    // Six pods serve the peak. The plan sized 9-10 for the forecast's upper bound until 11:00,
+    // so the prediction (windows needing 1.5x the running replicas) holds until then.
+    let resolvedAt: number | undefined;
+    for (let m = 0; m < 240 && !resolvedAt; m += 5) {
+      await h.advance(5 * 60_000);
+      const events = h.incidents.ingest(predicted(), h.cluster.clock.now());
+      if (events.some((e) => e.type === "resolved" && e.incident.id === incident?.id))
+        resolvedAt = h.cluster.clock.now();
+    }
+    expect(resolvedAt).toBeGreaterThan(Date.parse("2026-01-05T11:00:00Z"));
+    expect(replicas()).toBe(6);
+    expect(h.audit.list().map((r) => `${r.action}:${r.result}`)).toEqual([
+      "scale:dry_run",
+      "scale:applied",
+    ]);
+    expect(h.audit.verify()).toMatchObject({ ok: true, count: 2 });
   }, 60_000);
-
-  it("in dryRunOnly mode only the server-side dry run is sent", async () => {
-    const rb = loadRunbooks().find((r) => r.name === "traffic-scale-out")!;
-    h.cluster.apiServer?.clearRequests();
-    const before = h.cluster.store.mustGet("deployments.apps", "shop", "web").spec.replicas;
-    const policy = parsePolicy({ ...DEFAULT_POLICY, mode: "dryRunOnly" });
-    const [a] = await h.executor({ policy }).run(rb, { ...surge, id: "dry" });
-    expect(a).toMatchObject({ action: "scale", result: "dry_run" });
-    const writes = (h.cluster.apiServer?.requests() ?? []).filter((r) => r.method !== "GET");
-    expect(writes.length).toBeGreaterThan(0);
-    expect(writes.every((r) => r.query.includes("dryRun=All"))).toBe(true);
-    expect(h.cluster.store.mustGet("deployments.apps", "shop", "web").spec.replicas).toBe(before);
-    expect(h.audit.list().at(-1)).toMatchObject({ result: "dry_run" });
-  });
-
-  it("a notify-only runbook changes nothing and leaves one audit record", async () => {
-    const notify = loadRunbooks().find((r) => r.name === "notify-only")!;
-    const f = {
-      ...surge,
-      id: "nr",
-      reason: "NodeNotReady",
-      subject: { kind: "Node", name: "node-a-1" },
-    };
-    expect(matches(notify, f)).toBe(true);
-    h.cluster.apiServer?.clearRequests();
-    const [a] = await h.executor().run(notify, f);
-    expect(a).toMatchObject({ action: "notify", result: "applied" });
-    expect(h.cluster.apiServer?.requests().filter((r) => r.method !== "GET")).toEqual([]);
-    expect(h.audit.list().at(-1)?.details).toMatchObject({
-      applied: expect.stringContaining("needs a human decision"),
-    });
-  }, 30_000);
 });
