@@ -11,6 +11,7 @@ import { EVENT_PATTERNS } from "../diagnose/analyzers/event-patterns.ts";
 import { NODES } from "../diagnose/analyzers/nodes.ts";
 import { PENDING } from "../diagnose/analyzers/pending.ts";
 import { POD_STARTUP } from "../diagnose/analyzers/pod-startup.ts";
+import { PRESCALE_SOURCE, SURGE_PREDICTED, SURGE_WINDOW_ENDED } from "../forecast/prescale.ts";
 import { TRAFFIC_SURGE } from "../forecast/surge-predictions.ts";
 
 export interface ProducedReason {
@@ -23,6 +24,11 @@ export interface ProducedReason {
 const WORKLOADS = ["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod"];
 const podStartup: ProducedReason = { source: POD_STARTUP, kinds: ["problem"], subjects: WORKLOADS };
 const nodes: ProducedReason = { source: NODES, kinds: ["problem"], subjects: ["Node"] };
+const hpaPrescale: ProducedReason = {
+  source: PRESCALE_SOURCE,
+  kinds: ["prediction"],
+  subjects: ["HorizontalPodAutoscaler"],
+};
 
 export const PRODUCED_REASONS: Record<string, ProducedReason> = {
   CrashLoopBackOff: podStartup,
@@ -57,4 +63,6 @@ export const PRODUCED_REASONS: Record<string, ProducedReason> = {
     kinds: ["prediction"],
     subjects: ["Deployment", "StatefulSet"],
   },
+  [SURGE_PREDICTED]: hpaPrescale,
+  [SURGE_WINDOW_ENDED]: hpaPrescale,
 };

@@ -30,6 +30,8 @@ describe("runbooks", () => {
       "notify-only",
       "oom-predicted-restart",
       "oom-raise-memory-limit",
+      "prescale-min-replicas",
+      "prescale-restore-min-replicas",
       "traffic-scale-out",
     ]);
   });

@@ -2,6 +2,7 @@
 import { OpsloopError } from "../../core/errors.ts";
 import { patch, raiseMemoryLimit, rolloutRestart, scale } from "./deployment.ts";
 import { drain } from "./drain.ts";
+import { raiseHpaMinReplicas, restoreHpaMinReplicas } from "./hpa-floor.ts";
 import { cordon, setNodeCondition, taintNode, uncordon } from "./node.ts";
 import { deletePod } from "./pods.ts";
 import { applyHpa, applyManifest, notify } from "./resources.ts";
@@ -21,6 +22,8 @@ export const ACTIONS: readonly AnyAction[] = [
   setNodeCondition,
   taintNode,
   applyHpa,
+  raiseHpaMinReplicas,
+  restoreHpaMinReplicas,
   applyManifest,
   notify,
 ];

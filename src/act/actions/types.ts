@@ -9,7 +9,7 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { z } from "zod";
 import type { Clock } from "../../core/clock.ts";
-import type { ObjectRef } from "../../core/types.ts";
+import type { Finding, ObjectRef } from "../../core/types.ts";
 import type { BlastRadius } from "../guardrails/policy.ts";
 import type { KubeClients } from "./kube.ts";
 
@@ -21,6 +21,11 @@ export interface ActionContext {
   /** Real time, for retry/timeout loops (the eviction API's 429 back-off). */
   wall: Clock;
   sleep(ms: number): Promise<void>;
+  /**
+   * The finding the run acts on (set by the executor per run): an action sized by it, like the
+   * forecast's HPA floor, reads it; the others ignore it.
+   */
+  finding?: Finding;
 }
 
 export interface Check {

@@ -41,6 +41,7 @@ export interface PlanDeps {
 const SHOWN = 10;
 
 export async function planRunbook(d: PlanDeps, rb: Runbook, f: Finding): Promise<PlannedStep[]> {
+  d = { ...d, ctx: { ...d.ctx, finding: f } };
   const out: PlannedStep[] = [];
   for (const step of rb.steps) {
     const action = actionNamed(step.action);

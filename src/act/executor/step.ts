@@ -54,6 +54,7 @@ export async function runTarget(
   rb: Runbook,
   resumeAt?: RunPhase,
 ): Promise<ActionSummary> {
+  d = { ...d, ctx: { ...d.ctx, finding: run.finding } };
   const step = rb.steps[run.step];
   const target = run.target as ObjectRef;
   if (!step) throw new Error(`run ${run.id} has no step ${run.step}`);

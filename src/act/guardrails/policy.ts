@@ -92,6 +92,8 @@ export const KNOWN_ACTIONS = [
   "set-node-condition",
   "taint-node",
   "apply-hpa",
+  "raise-hpa-min-replicas",
+  "restore-hpa-min-replicas",
   "notify",
 ] as const;
 

@@ -1,0 +1,96 @@
+/**
+ * The runtime's forecast path for pre-scaling: every `refreshMs` (default 6 h, as AWS
+ * re-forecasts) it reads the usage history (`days`, default 28), plans each HPA-scaled
+ * Deployment (plan-workload.ts) and keeps the plans; `findings()` then compares them with the
+ * HPAs of the current snapshot at every tick (prescale.ts). A workload whose plan cannot be made
+ * (too little history) is left out and said so in `skipped()`.
+ */
+import type { Clock } from "../core/clock.ts";
+import type { Finding } from "../core/types.ts";
+import type { ClusterSnapshot } from "../sources/kubernetes/snapshot.ts";
+import type { History } from "./history/simulated.ts";
+import { planWorkload, type WorkloadPlan } from "./plan-workload.ts";
+import { hpaTargetKey, prescaleFindings } from "./prescale.ts";
+
+export interface PrescaleForecasterDeps {
+  /** Usage history ending now; undefined when the runtime has no history source. */
+  history: (days: number) => History | Promise<History> | undefined;
+  snapshot: () => ClusterSnapshot;
+  clock: Clock;
+  refreshMs?: number;
+  days?: number;
+  /** Scheduling buffer: pods are asked for this long before the forecast load (default 300 s). */
+  bufferMs?: number;
+  targetUtilization?: number;
+  onError?: (e: unknown) => void;
+}
+
+export class PrescaleForecaster {
+  private readonly deps: PrescaleForecasterDeps;
+  private plans = new Map<string, WorkloadPlan>();
+  private skippedWhy = new Map<string, string>();
+  private refreshedAt = Number.NEGATIVE_INFINITY;
+  private refreshing: Promise<void> | undefined;
+
+  constructor(deps: PrescaleForecasterDeps) {
+    this.deps = deps;
+  }
+
+  /** Plans every HPA-scaled Deployment from the history now. */
+  async refresh(): Promise<void> {
+    const now = this.deps.clock.now();
+    const hpas = this.deps.snapshot().horizontalPodAutoscalers;
+    const keys = [...new Set(hpas.map(hpaTargetKey).filter((k): k is string => !!k))];
+    this.refreshedAt = now;
+    if (!keys.length) return;
+    const history = await this.deps.history(this.deps.days ?? 28);
+    if (!history) return;
+    const plans = new Map<string, WorkloadPlan>();
+    const skipped = new Map<string, string>();
+    for (const key of keys) {
+      const [namespace, name] = key.split("/") as [string, string];
+      const hpa = hpas.find((h) => hpaTargetKey(h) === key);
+      try {
+        plans.set(
+          key,
+          planWorkload(
+            history,
+            { kind: "Deployment", namespace, name },
+            {
+              targetUtilization: this.deps.targetUtilization ?? 0.7,
+              maxReplicas: hpa?.spec?.maxReplicas,
+              bufferMs: this.deps.bufferMs,
+            },
+          ),
+        );
+      } catch (e) {
+        skipped.set(key, (e as Error).message);
+      }
+    }
+    this.plans = plans;
+    this.skippedWhy = skipped;
+  }
+
+  /** Current findings; starts a refresh in the background when the plans are stale. */
+  findings(): Finding[] {
+    const now = this.deps.clock.now();
+    if (!this.refreshing && now - this.refreshedAt >= (this.deps.refreshMs ?? 6 * 3_600_000)) {
+      this.refreshing = this.refresh()
+        .catch((e: unknown) => this.deps.onError?.(e))
+        .finally(() => {
+          this.refreshing = undefined;
+        });
+    }
+    return prescaleFindings(
+      this.deps.snapshot().horizontalPodAutoscalers,
+      this.plans,
+      now,
+      this.deps.bufferMs,
+    );
+  }
+
+  /** Workloads without a plan, with the reason (e.g. too little history). */
+  skipped(): ReadonlyMap<string, string> {
+    return this.skippedWhy;
+  }
+}
