@@ -23,6 +23,7 @@ import {
   startDetection,
 } from "../detect/live/service.ts";
 import { prometheusHistory } from "../forecast/history/prometheus.ts";
+import { PrescaleForecaster } from "../forecast/prescale-forecaster.ts";
 import { type IncidentEvent, IncidentManager } from "../incidents/incidents.ts";
 import { notifierFromConfig } from "../incidents/notify.ts";
 import { KubeSource, loadKubeConfig } from "../sources/kubernetes/kube-source.ts";
@@ -147,7 +148,20 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
   });
   // The agent makes its own OOM predictions from the scrape (its runbooks are built on them);
   // the live pipeline adds anomalies and the other limit predictions.
-  const extraFindings = () => detection.findings().filter((f) => f.reason !== "OOMPredicted");
+  const usageHistory: ToolContext["usageHistory"] =
+    opts.usageHistory ??
+    (prometheus ? (days) => prometheusHistory(prometheus, source.snapshot(), days) : undefined);
+  // The forecast path: HPA floors raised ahead of predicted surges (the prescale runbooks).
+  const prescale = new PrescaleForecaster({
+    history: (days) => usageHistory?.(days),
+    snapshot: () => source.snapshot(),
+    clock,
+    onError: (e) => note("forecast", e),
+  });
+  const extraFindings = () => [
+    ...detection.findings().filter((f) => f.reason !== "OOMPredicted"),
+    ...prescale.findings(),
+  ];
   const agent = new Agent({ source, incidents, executor, audit, runbooks, clock, extraFindings });
   const enforcer =
     (opts.nodeReadiness ?? true) ? new NodeReadinessEnforcer({ kc, clock, audit }) : undefined;
@@ -238,9 +252,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     policy,
     runbooks,
     clock,
-    usageHistory:
-      opts.usageHistory ??
-      (prometheus ? (days) => prometheusHistory(prometheus, source.snapshot(), days) : undefined),
+    usageHistory,
     kube: kc,
     prometheus,
     snapshot: () => source.snapshot(),
