@@ -1,8 +1,9 @@
 /**
  * memory-leak: the worker leaks 12Mi/min under a 400Mi limit. Scraped from the simulator's
  * /metrics (cAdvisor and kube-state-metrics series), the trend-to-limit detector predicts the
- * OOM; the agent restarts the Deployment before the kill. The leak comes back after the
- * restart, so the next prediction escalates instead of restarting again.
+ * OOM; the agent restarts the Deployment before the kill (dry run first). The prediction clears
+ * and the incident resolves — until the leak brings it back: the incident reopens and the
+ * agent escalates instead of restarting again. A restart does not cure a leak.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Agent } from "../../agent/agent.ts";
@@ -28,6 +29,11 @@ describe("memory leak → rolling restart ahead of the predicted OOM", () => {
       runbooks: loadRunbooks(),
       clock: h.cluster.clock,
     });
+    const lifecycle: { type: string; id: string; at: number }[] = [];
+    agent.on("incident", (e) =>
+      lifecycle.push({ type: e.type, id: e.incident.id, at: h.cluster.clock.now() }),
+    );
+    h.cluster.apiServer?.clearRequests();
     const scrape = () =>
       agent.observeSamples(parseExposition(h.cluster.telemetry.render(), h.cluster.clock.now()));
     const restartedAt = () =>
@@ -61,6 +67,17 @@ describe("memory leak → rolling restart ahead of the predicted OOM", () => {
       runbook: "oom-predicted-restart",
       result: "applied",
     });
+    // Server-side dry run first, then the real patch of the pod template.
+    const patches = (h.cluster.apiServer?.requests() ?? []).filter(
+      (r) => r.method === "PATCH" && r.path.endsWith("/deployments/worker"),
+    );
+    expect(patches.map((r) => r.query.includes("dryRun=All"))).toEqual([true, false]);
+    const applied = h.audit.list().find((r) => r.action === "rollout-restart");
+    expect(applied?.details).toMatchObject({
+      dryRun: `set kubectl.kubernetes.io/restartedAt=${restartedAt()}`,
+      applied: `set kubectl.kubernetes.io/restartedAt=${restartedAt()}`,
+      verify: "conditions hold",
+    });
 
     // The new pod leaks again: the next prediction must escalate, not restart once more.
     for (let m = 0; m < 40 && incidents.get(incident!.id)?.status !== "escalated"; m++) {
@@ -72,5 +89,13 @@ describe("memory leak → rolling restart ahead of the predicted OOM", () => {
     const restarts = h.audit.list({ limit: 1000 }).filter((r) => r.action === "rollout-restart");
     expect(restarts.map((r) => r.result)).toEqual(["applied", "escalated"]);
     expect(restarts[1]?.verdict?.reasons[0]).toMatch(/came back: the fix does not hold/);
+    // What really happened to the incident: the fresh pod's memory is low, so the prediction
+    // cleared and the incident resolved after the restart — for a while. The leak brought the
+    // prediction back, the same incident reopened, and the agent escalated it.
+    expect(lifecycle.map((e) => e.type)).toEqual(["opened", "resolved", "opened"]);
+    expect(new Set(lifecycle.map((e) => e.id))).toEqual(new Set([incident!.id]));
+    expect(lifecycle[1]!.at).toBeGreaterThan(applied!.time);
+    expect(incidents.get(incident!.id)?.status).toBe("escalated");
+    expect(h.audit.verify()).toMatchObject({ ok: true, count: 2 });
   }, 120_000);
 });
