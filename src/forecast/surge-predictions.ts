@@ -1,7 +1,9 @@
 /**
- * Traffic surges as findings: a workload's predictive scaling plan (plan-workload.ts) says when
- * its forecast load needs more replicas than it has; a window that opens within the lead time
- * becomes a `TrafficSurge` prediction on the workload, with the window's start as its ETA. This
+ * Traffic surges on a Deployment without an HPA (with one, prescale.ts raises the HPA's floor
+ * instead): the workload's predictive scaling plan (plan-workload.ts) says when its forecast
+ * load needs more replicas than it has; an episode of rising windows (prescaleEpisodes) that
+ * opens within the lead time becomes a `TrafficSurge` prediction on the workload, with the
+ * episode's start as its ETA. This
  * is what the `traffic-scale-out` runbook triggers on, so the agent scales out before the peak
  * instead of after the latency has climbed.
  */
@@ -9,6 +11,7 @@ import { isoTime } from "../core/clock.ts";
 import { stableId } from "../core/ids.ts";
 import type { Finding, ObjectRef } from "../core/types.ts";
 import type { WorkloadPlan } from "./plan-workload.ts";
+import { prescaleEpisodes } from "./prescale.ts";
 
 export const TRAFFIC_SURGE = "TrafficSurge";
 
@@ -27,7 +30,7 @@ export interface SurgeOptions {
 
 const hhmm = (t: number) => isoTime(t).slice(11, 16);
 
-/** One TrafficSurge prediction per plan window that opens within the lead time of `now`. */
+/** One TrafficSurge prediction per surge episode that opens within the lead time of `now`. */
 export function surgePredictions(
   ref: ObjectRef,
   wp: WorkloadPlan,
@@ -37,7 +40,7 @@ export function surgePredictions(
   const lead = o.leadMs ?? 3_600_000;
   const current = o.currentReplicas ?? wp.traffic.replicas;
   const min = current * (o.minRatio ?? 1.5);
-  return wp.plan.windows
+  return prescaleEpisodes(wp.plan)
     .filter((w) => w.end > now && w.start <= now + lead && w.replicas >= min)
     .map(
       (w): Finding => ({
