@@ -5,8 +5,10 @@
  * - reactive: an HPA on each (CPU 70%, web min 3, api min 2, max 20) and nothing else;
  * - planned: the same HPAs plus opsloop's plan for each workload, computed once at 08:32 from
  *   the 28 days of backfilled history before it (the bench never shows it the surge it is run
- *   on), applied as the pre-scale runbook does: minReplicas raised at each window's buffered
- *   start, back to the baseline at its end.
+ *   on), applied as the prescale runbooks do (src/forecast/prescale.ts): minReplicas raised to
+ *   each episode's floor at its buffered start, back to the baseline at its end. (The runbook
+ *   raises a later episode only when the HPA has fewer replicas than its floor; the bench
+ *   raises it regardless, which can only cost more replica-minutes.)
  *
  * The HPA model (src/sim/controllers/hpa.ts) syncs every 15 s, scales up at most x2 or +4 pods
  * per 15 s, waits 300 s before scaling down, and reads CPU from the usage model with no
@@ -20,7 +22,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { clusterHistory } from "../../src/forecast/history/simulated.ts";
 import { planWorkload } from "../../src/forecast/plan-workload.ts";
-import { type FloorChange, minReplicasSchedule } from "../../src/forecast/scaling-manifests.ts";
+import { episodeSchedule, prescaleEpisodes } from "../../src/forecast/prescale.ts";
 import { formatTable } from "../../src/interfaces/cli/table.ts";
 import { SimCluster } from "../../src/sim/cluster.ts";
 import {
@@ -83,7 +85,7 @@ function setup(): SimCluster {
   return cluster;
 }
 
-type Schedule = Map<string, FloorChange[]>;
+type Schedule = Map<string, { at: number; minReplicas: number }[]>;
 
 function plan(cluster: SimCluster): { schedule: Schedule; lines: string[] } {
   const history = clusterHistory(cluster, 28);
@@ -99,13 +101,13 @@ function plan(cluster: SimCluster): { schedule: Schedule; lines: string[] } {
       },
     );
     const surges = weeklySurges(w.traffic).map((r) => `${r.toFixed(2)}x`);
-    const first = w.plan.windows[0];
+    const first = prescaleEpisodes(w.plan)[0];
     lines.push(
       `${name}: ${w.traffic.rps.length} h of history, Monday 09-11 vs Tuesday per week: ${surges.join(" ")}; ` +
-        `capacity ${w.capacityPerReplica.toFixed(1)} rps/replica at 100% CPU; first window ` +
+        `capacity ${w.capacityPerReplica.toFixed(1)} rps/replica at 100% CPU; first episode ` +
         (first ? `${iso(first.start)}-${iso(first.end)} → ${first.replicas} replicas` : "none"),
     );
-    schedule.set(name, minReplicasSchedule(w.plan, BASELINE[name] as number));
+    schedule.set(name, episodeSchedule(w.plan, BASELINE[name] as number));
   }
   return { schedule, lines };
 }

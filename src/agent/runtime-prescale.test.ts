@@ -20,7 +20,7 @@ const waitFor = async (ok: () => boolean, step: () => Promise<void>, ms = 60_000
     await step();
   }
 };
-const pause = () => new Promise((r) => setTimeout(r, 50));
+const pause = () => new Promise<void>((r) => setTimeout(r, 50));
 
 beforeAll(async () => {
   h = await startActHarness("traffic-surge", { tickMs: 2_000 });

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Agent } from "../../agent/agent.ts";
+import type { Finding } from "../../core/types.ts";
 import { clusterHistory } from "../../forecast/history/simulated.ts";
 import {
   PRESCALE_BASELINE,
@@ -143,6 +144,27 @@ describe("forecast → HPA minReplicas raised ahead of the surge, lowered after 
     }
     await a.stop();
     expect(forecaster.findings().map((f) => f.reason)).not.toContain(SURGE_WINDOW_ENDED);
+    // Even asked directly, the restore refuses before the recorded end.
+    const early: Finding = {
+      id: "early",
+      kind: "prediction",
+      severity: "info",
+      subject: { kind: "HorizontalPodAutoscaler", namespace: "shop", name: "web" },
+      affected: [],
+      rootCause: "asked too early",
+      reason: SURGE_WINDOW_ENDED,
+      evidence: [],
+      confidence: 1,
+      source: "forecast/prescale",
+      time: h.cluster.clock.now(),
+    };
+    const restore = loadRunbooks().find((r) => r.name === "prescale-restore-min-replicas");
+    const [refused] = await h.executor({ db: openDb() }).run(restore!, early);
+    expect(refused).toMatchObject({ action: "restore-hpa-min-replicas", result: "failed" });
+    expect((h.audit.list().at(-1)?.details as { dryRunError?: string }).dryRunError).toMatch(
+      /not lowered before it ends/,
+    );
+    expect(hpa().spec.minReplicas).toBe(floor);
     await advanceTo(at("11:00"));
     expect(forecaster.findings().map((f) => f.reason)).toEqual([SURGE_WINDOW_ENDED]);
     const replicasBefore = h.cluster.store.mustGet("deployments.apps", "shop", "web").spec.replicas;
