@@ -16,6 +16,7 @@ import { NodeReadinessEnforcer } from "../act/node-readiness/controller.ts";
 import { loadRunbooks, type Runbook } from "../act/runbook.ts";
 import type { Config } from "../config/config.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
+import { redactText } from "../core/redact.ts";
 import type { ActionSummary, Incident } from "../core/types.ts";
 import {
   DetectionConfigSchema,
@@ -110,7 +111,8 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
   const kc = loadKubeConfig(opts.kubeconfig);
   const errors: string[] = [];
   const note = (where: string, e: unknown) => {
-    errors.push(`${where}: ${e instanceof Error ? e.message : String(e)}`);
+    // Errors quote URLs, selectors and API bodies: credentials in them must not reach the log.
+    errors.push(redactText(`${where}: ${e instanceof Error ? e.message : String(e)}`));
     if (errors.length > 50) errors.shift();
   };
   const ownDb = typeof opts.db !== "object";

@@ -3,6 +3,7 @@
  * the guardrail verdict each would get. What `propose_remediation` shows before anything runs;
  * nothing is reserved, dry-run or written.
  */
+import { redactObject } from "../../core/redact.ts";
 import type { Finding, ObjectRef } from "../../core/types.ts";
 import { actionNamed } from "../actions/index.ts";
 import type { ActionContext } from "../actions/types.ts";
@@ -62,7 +63,8 @@ export async function planRunbook(d: PlanDeps, rb: Runbook, f: Finding): Promise
       });
       planned.push({ target, ...(blast ? { blast } : {}), verdict });
     }
-    out.push({ action: action.name, params: step.params, targets: planned });
+    // Parameters can carry credentials (an env value, a manifest): a plan is shown, never them.
+    out.push({ action: action.name, params: redactObject(step.params), targets: planned });
   }
   return out;
 }
