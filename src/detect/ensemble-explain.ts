@@ -18,6 +18,8 @@ export interface Why {
   zz: number;
   /** Set when the burst channel, not the likelihood, carried the score: recent vs usual jump count. */
   burst?: { recent: number; usual: number; window: number };
+  /** Set when the range channel carried the score: distance to the nearest value seen before. */
+  outside?: number;
 }
 
 function fmt(x: number): string {
@@ -29,6 +31,9 @@ export function explain(w: Why, periodMs: number): string {
   if (w.burst) {
     const b = w.burst;
     return `large jumps came unusually often: about ${fmt(b.recent)} in the last ${b.window} points, against about ${fmt(b.usual)} usually`;
+  }
+  if (w.outside !== undefined) {
+    return `value ${fmt(w.v)} lies outside every value this series has taken before: about ${fmt(w.outside)} from the nearest`;
   }
   const strongest = Math.max(w.zPoint, w.zLevel, w.zVolatility, w.zKnn, w.zMissed);
   const season = periodMs >= 7 * DAY_MS ? "a week" : "a day";

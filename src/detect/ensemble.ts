@@ -6,7 +6,8 @@
  * against a robust, capped residual scale — and KNN pattern novelty of the last few values
  * (knn-novelty.ts). An anomaly-likelihood stage then asks how unusual that
  * surprise is against this series' own long-run surprise (HTM's idea); beside it, a burst channel
- * asks whether large jumps come unusually often (a Poisson z of their recent count). Three dampers keep
+ * asks whether large jumps come unusually often (a Poisson z of their recent count), and a range
+ * channel whether the value lies where the series has never been (range-novelty.ts). Three dampers keep
  * NAB-style false positives down: familiar value transitions (CAD-like context counts), surprises
  * that also happened at the same time yesterday, and a memory/quiet period so one incident scores
  * high once rather than as a burst (plus a short refractory period after a near-alert). O(1) amortised per point; state is bounded and plain JSON.
@@ -28,6 +29,15 @@ import {
   knnUpdate,
   newKnnState,
 } from "./knn-novelty.ts";
+import {
+  newRangeState,
+  RANGE_DEFAULTS,
+  type RangeOptions,
+  type RangeState,
+  rangeFromJson,
+  rangeToJson,
+  rangeUpdate,
+} from "./range-novelty.ts";
 import {
   newSeasonalState,
   SEASONAL_DEFAULTS,
@@ -100,6 +110,16 @@ export interface EnsembleOptions {
   seasonalWeight: number;
   seasonalMin: number;
   seasonalWarm: number;
+  /**
+   * Range channel: a value away from every value the series has taken (range-novelty.ts), in
+   * usual changes, against the series' own history of such gaps (a likelihood z), news only above
+   * its fading peak, times this weight, scored beside the likelihood. Capped at `rangeCap`: a
+   * never-seen value alone is an alert, but ranks below a large surprise.
+   */
+  rangeWeight: number;
+  rangeCap: number;
+  rangeAlpha: number;
+  range: RangeOptions;
 }
 
 export const ENSEMBLE_DEFAULTS: EnsembleOptions = {
@@ -133,6 +153,10 @@ export const ENSEMBLE_DEFAULTS: EnsembleOptions = {
   seasonalWeight: 0.5,
   seasonalMin: 2,
   seasonalWarm: 2,
+  rangeWeight: 0.4,
+  rangeCap: 10,
+  rangeAlpha: 0.003,
+  range: RANGE_DEFAULTS,
 };
 
 interface State {
@@ -158,6 +182,9 @@ interface State {
   max: number;
   /** Seasonal residuals seen (the seasonal scale is trusted after a few periods of them). */
   seasonN: number;
+  range: RangeState;
+  rangeStats: EwStats;
+  rangePeak: number;
 }
 
 function newState(): State {
@@ -183,6 +210,9 @@ function newState(): State {
     min: Number.POSITIVE_INFINITY,
     max: Number.NEGATIVE_INFINITY,
     seasonN: 0,
+    range: newRangeState(),
+    rangeStats: newEwStats(),
+    rangePeak: 0,
   };
 }
 
@@ -226,6 +256,14 @@ function recurrence(s: State, z: number, jitter: number): number {
   return past;
 }
 
+/** The range channel: likelihood z of the gap to every value seen, news only above its fading peak. */
+function rangeNews(s: State, zGap: number, o: EnsembleOptions): number {
+  const z = likelihoodZ(s.rangeStats, zGap, o.rangeAlpha);
+  const news = z > s.rangePeak ? z : 0;
+  s.rangePeak = Math.max(s.rangePeak * o.suppressDecay, z);
+  return news;
+}
+
 /** Robust residual scale: mean absolute residual, with each residual capped so outliers can't inflate it. */
 function updateScale(scale: number, residual: number, alpha: number, n: number): number {
   const capped = scale > 0 ? Math.min(residual, 5 * scale) : residual;
@@ -237,7 +275,12 @@ export class EnsembleDetector implements StreamingDetector {
   private readonly o: EnsembleOptions;
   private s: State = newState();
   constructor(options: Partial<EnsembleOptions> = {}) {
-    this.o = { ...ENSEMBLE_DEFAULTS, ...options, knn: { ...KNN_DEFAULTS, ...options.knn } };
+    this.o = {
+      ...ENSEMBLE_DEFAULTS,
+      ...options,
+      knn: { ...KNN_DEFAULTS, ...options.knn },
+      range: { ...RANGE_DEFAULTS, ...options.range },
+    };
   }
 
   update(t: number, v: number): DetectorOutput {
@@ -304,8 +347,15 @@ export class EnsembleDetector implements StreamingDetector {
     const damp =
       (recurring ? o.recurrenceFactor : 1) * (1 - o.contextGate + o.contextGate * novelty);
     const burst = o.eventWeight * eventZ(s, zSpike, o);
+    let gap = 0;
+    let beyond = 0;
+    if (o.rangeWeight > 0) {
+      gap = rangeUpdate(s.range, v, o.range);
+      const news = rangeNews(s, gap / Math.max(s.spikeScale, floor), o);
+      beyond = Math.min(o.rangeCap, o.rangeWeight * news);
+    }
     if (s.n < o.warmup || s.surpriseStats.n < o.likelihoodWarmup) return { score: 0 };
-    const raw = Math.min(o.rawCap, Math.max(0, zz * damp, burst));
+    const raw = Math.min(o.rawCap, Math.max(0, zz * damp, burst, beyond));
     let suppressed = raw > s.peak ? raw : raw * o.suppressFactor;
     s.peak = Math.max(s.peak * o.suppressDecay, raw);
     if (s.quiet > 0) {
@@ -326,7 +376,8 @@ export class EnsembleDetector implements StreamingDetector {
       zKnn: zKnn * o.knnWeight,
       zMissed,
       zz,
-      ...(burst > zz * damp
+      ...(beyond > zz * damp && beyond >= burst ? { outside: gap } : {}),
+      ...(burst > zz * damp && burst > beyond
         ? {
             burst: {
               recent: s.eventShort * o.eventWindow,
@@ -341,8 +392,9 @@ export class EnsembleDetector implements StreamingDetector {
 
   snapshot(): unknown {
     return {
-      ...structuredClone({ ...this.s, context: null }),
+      ...structuredClone({ ...this.s, context: null, range: null }),
       context: contextToJson(this.s.context),
+      range: rangeToJson(this.s.range),
     };
   }
 
@@ -352,6 +404,11 @@ export class EnsembleDetector implements StreamingDetector {
     }
     const copy = structuredClone(state as State);
     // Snapshots from before a state field existed restore it at its initial value.
-    this.s = { ...newState(), ...copy, context: contextFromJson(copy.context) };
+    this.s = {
+      ...newState(),
+      ...copy,
+      context: contextFromJson(copy.context),
+      range: copy.range ? rangeFromJson(copy.range) : newRangeState(),
+    };
   }
 }
