@@ -27,6 +27,7 @@ import { prometheusHistory } from "../forecast/history/prometheus.ts";
 import { PrescaleForecaster } from "../forecast/prescale-forecaster.ts";
 import { type IncidentEvent, IncidentManager } from "../incidents/incidents.ts";
 import { notifierFromConfig } from "../incidents/notify.ts";
+import { IncidentRca } from "../incidents/rca/incident-rca.ts";
 import { KubeSource, loadKubeConfig } from "../sources/kubernetes/kube-source.ts";
 import { PromClient } from "../sources/prometheus/api-client.ts";
 import { type Sample, Scraper } from "../sources/prometheus/scrape.ts";
@@ -123,9 +124,12 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
   const cluster = kubeClusterActions(kc);
   const audit = new AuditLog(db, clock);
   const source = new KubeSource(kc);
+  const rca = new IncidentRca({ snapshot: () => source.snapshot(), topology: topologyOf });
   const incidents = new IncidentManager(db, {
     resolveAfterMs: opts.resolveAfterMs,
     topology: () => topologyOf(source.snapshot()),
+    hypotheses: (inc) => rca.hypotheses(inc),
+    onError: (e) => note("rca", e),
   });
   if (opts.config) notifierFromConfig(opts.config)?.attach(incidents);
   const approvals = new ApprovalStore({ db, audit, clock, ttlMs: opts.approvalTtlMs });
@@ -185,6 +189,8 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     agent.observeSamples(s);
     await setImmediate();
     series.add(s);
+    await setImmediate();
+    rca.observe(s, s[0]?.t ?? clock.now());
     // In slices, so both the stream's bookkeeping and its delivery to the detectors (which takes
     // what is queued per turn) stay one slice per macrotask. A refused slice (backpressure) drops
     // the rest of the scrape, as a refused whole scrape was dropped before.

@@ -55,6 +55,27 @@ export interface ActionSummary {
   time: number;
 }
 
+/** A ranked root-cause candidate for an incident (src/incidents/rca/hypotheses.ts). */
+export interface Hypothesis {
+  entity: ObjectRef;
+  cause: string;
+  /** Share (0..1) of the evidence weight of all hypotheses. */
+  confidence: number;
+  score: number;
+  evidence: Evidence[];
+  /** Workloads whose symptoms this hypothesis explains. */
+  explains: ObjectRef[];
+}
+
+/** What the optional LLM investigator concluded about an incident (src/agent/investigator). */
+export interface IncidentInvestigation {
+  summary: string;
+  steps: number;
+  toolCalls: { tool: string; ok: boolean }[];
+  stoppedBy: "model" | "step-budget" | "tool-output-budget" | "error";
+  time: number;
+}
+
 export interface Incident {
   id: string;
   key: string;
@@ -69,4 +90,8 @@ export interface Incident {
   diagnosedAt?: number;
   resolvedAt?: number;
   updatedAt: number;
+  /** Root-cause hypotheses, best first, ranked when the incident opened or gained signals. */
+  hypotheses?: Hypothesis[];
+  /** The LLM investigator's conclusion, for incidents no rule explains (when one is configured). */
+  investigation?: IncidentInvestigation;
 }

@@ -9,7 +9,13 @@
  * Events are emitted only on visible changes, never once per evaluation cycle.
  */
 import { newId } from "../core/ids.ts";
-import type { ActionSummary, Finding, Incident } from "../core/types.ts";
+import type {
+  ActionSummary,
+  Finding,
+  Hypothesis,
+  Incident,
+  IncidentInvestigation,
+} from "../core/types.ts";
 import { refKey } from "../diagnose/owners.ts";
 import type { Db } from "../store/sqlite.ts";
 import { place, related, type SignalState } from "./correlate.ts";
@@ -45,6 +51,10 @@ export interface IncidentOptions {
   staleAlertMs?: number;
   /** The current topology (called once per ingest). */
   topology?: () => Topology;
+  /** Ranks root-cause hypotheses when an incident opens or gains signals (IncidentRca). */
+  hypotheses?: (inc: IncidentRecord) => Hypothesis[];
+  /** Where a ranking failure goes; the incident keeps its earlier hypotheses. */
+  onError?: (e: unknown) => void;
 }
 
 /** An alert as a finding of kind "alert", with its notification status. */
@@ -61,8 +71,9 @@ export function incidentKey(f: Finding): string {
 
 export class IncidentManager {
   private readonly db: Db;
-  private readonly opts: Required<Omit<IncidentOptions, "topology">>;
+  private readonly opts: Required<Omit<IncidentOptions, "topology" | "hypotheses" | "onError">>;
   private readonly topology: () => Topology;
+  private readonly rank: Pick<IncidentOptions, "hypotheses" | "onError">;
   private readonly active = new Map<string, IncidentRecord>();
   private readonly listeners: ((events: IncidentEvent[]) => void)[] = [];
   /** Resolved incidents with cause, actions and outcome; similar past incidents. */
@@ -78,6 +89,7 @@ export class IncidentManager {
       staleAlertMs: opts.staleAlertMs ?? 12 * 3_600_000,
     };
     this.topology = opts.topology ?? emptyTopology;
+    this.rank = { hypotheses: opts.hypotheses, onError: opts.onError };
     this.knowledge = new KnowledgeBase(db);
     for (const inc of loadIncidents(db, { active: true })) this.active.set(inc.id, inc);
   }
@@ -136,6 +148,19 @@ export class IncidentManager {
     return next;
   }
 
+  /** Stores the LLM investigator's conclusion on the incident. */
+  recordInvestigation(
+    id: string,
+    investigation: IncidentInvestigation,
+    now: number,
+  ): IncidentRecord | undefined {
+    const inc = this.get(id);
+    if (!inc) return undefined;
+    const next: IncidentRecord = { ...inc, investigation, updatedAt: now };
+    this.store(next);
+    return next;
+  }
+
   get(id: string): IncidentRecord | undefined {
     return this.active.get(id) ?? loadIncident(this.db, "id", id);
   }
@@ -181,6 +206,7 @@ export class IncidentManager {
           const past = this.knowledge.recurrenceOf(next);
           if (past) next.recurrenceOf = past.incidentId;
         }
+        this.rankHypotheses(next, now);
         this.store(next);
         if (was === undefined) events.push({ type: "opened", incident: next });
         else if (was !== visibleState(next)) events.push({ type: "updated", incident: next });
@@ -272,6 +298,24 @@ export class IncidentManager {
     };
     this.active.set(inc.id, inc);
     return inc.id;
+  }
+
+  /**
+   * Ranks when the incident opens or gains signals, then once a minute for 15 minutes: metrics
+   * show a cause best some minutes after the onset, when the incident is already open.
+   */
+  private rankHypotheses(inc: IncidentRecord, now: number): void {
+    if (!this.rank.hypotheses) return;
+    const r = inc.ranked;
+    const gained = r?.signals !== inc.signals.length;
+    if (!gained && (now - r.at < 60_000 || now - r.since > 15 * 60_000)) return;
+    try {
+      inc.hypotheses = this.rank.hypotheses(inc);
+      inc.ranked = { at: now, signals: inc.signals.length, since: gained ? now : r.since };
+    } catch (e) {
+      if (!this.rank.onError) throw e;
+      this.rank.onError(e);
+    }
   }
 
   private resolveQuiet(now: number): IncidentEvent[] {

@@ -28,6 +28,11 @@ export interface IncidentRecord extends Incident {
   recurrenceOf?: string;
   /** Earlier episodes of the same incident key (recurrences), oldest first. */
   previous?: Episode[];
+  /**
+   * When hypotheses were last ranked, over how many signals, and since when the incident has had
+   * that many (a young ranking is refreshed as post-onset metrics come in).
+   */
+  ranked?: { at: number; signals: number; since: number };
 }
 
 export function asRecord(inc: Incident): IncidentRecord {

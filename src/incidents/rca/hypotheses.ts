@@ -8,7 +8,7 @@
  *   evidence, as a dependency explains its callers in the metric ranking.
  * Each piece of evidence adds a weight; confidence is the hypothesis' share of the total.
  */
-import type { Evidence, ObjectRef } from "../../core/types.ts";
+import type { Evidence, Hypothesis, ObjectRef } from "../../core/types.ts";
 import { refKey } from "../../diagnose/owners.ts";
 import type { ClusterSnapshot } from "../../sources/kubernetes/snapshot.ts";
 import { type Topology, ZONE_LABEL } from "../topology.ts";
@@ -16,15 +16,7 @@ import { type Change, changesFrom, eventTime } from "./changes.ts";
 import { rankServices } from "./metric-rank.ts";
 import type { WideTable } from "./wide-table.ts";
 
-export interface Hypothesis {
-  entity: ObjectRef;
-  cause: string;
-  confidence: number;
-  score: number;
-  evidence: Evidence[];
-  /** Workloads whose symptoms this hypothesis explains. */
-  explains: ObjectRef[];
-}
+export type { Hypothesis };
 
 export interface RcaInput {
   snapshot: ClusterSnapshot;

@@ -23,18 +23,31 @@ const seriesKey = (s: Sample) =>
     .map(([k, v]) => `${k}=${v}`)
     .join(",")}}`;
 
+export interface WideTableLimits {
+  /** Rows older than this before the newest are dropped (a live runtime keeps a window). */
+  keepMs?: number;
+  /** Scrapes closer than this to the previous row are skipped (rates span the longer interval). */
+  minStepMs?: number;
+}
+
 export class WideTableBuilder {
   private readonly serviceOf: ServiceOf;
-  private readonly last = new Map<string, number>();
+  private readonly limits: WideTableLimits;
+  private last = new Map<string, number>();
   private lastT: number | undefined;
-  private readonly rows: { t: number; values: Map<string, Map<string, number>> }[] = [];
+  private rows: { t: number; values: Map<string, Map<string, number>> }[] = [];
 
-  constructor(serviceOf: ServiceOf) {
+  constructor(serviceOf: ServiceOf, limits: WideTableLimits = {}) {
     this.serviceOf = serviceOf;
+    this.limits = limits;
   }
 
   add(samples: Sample[], t: number): void {
+    if (this.lastT !== undefined && t - this.lastT < (this.limits.minStepMs ?? 0)) return;
     const dt = this.lastT === undefined ? 0 : (t - this.lastT) / 1000;
+    // Only the series of this scrape are remembered: deleted pods' counters do not pile up.
+    const previous = this.last;
+    this.last = new Map();
     const acc = new Map<string, Record<string, number>>();
     for (const s of samples) {
       const svc = this.serviceOf(s.labels);
@@ -44,7 +57,7 @@ export class WideTableBuilder {
       let v = s.v;
       if (COUNTERS.has(s.name)) {
         const key = seriesKey(s);
-        const prev = this.last.get(key);
+        const prev = previous.get(key);
         this.last.set(key, s.v);
         v =
           prev === undefined || s.v < prev ? (prev === undefined && dt > 0 ? s.v : 0) : s.v - prev;
@@ -72,6 +85,9 @@ export class WideTableBuilder {
       values.set(svc, m);
     }
     this.rows.push({ t, values });
+    const keep = this.limits.keepMs;
+    if (keep !== undefined && (this.rows[0]?.t ?? t) < t - keep)
+      this.rows = this.rows.filter((r) => r.t >= t - keep);
   }
 
   table(): WideTable {
