@@ -12,6 +12,7 @@ import { installScenario, loadScenario, scenarioClusterOptions } from "../sim/sc
 import { backfillSamples } from "../sim/telemetry/backfill.ts";
 import type { Sample } from "../sources/prometheus/scrape.ts";
 import { openDb } from "../store/sqlite.ts";
+import { toolRegistry } from "../tools/index.ts";
 import { type Runtime, startRuntime } from "./runtime.ts";
 
 const waitFor = async <T>(get: () => T | undefined, ms = 60_000): Promise<T> => {
@@ -53,6 +54,10 @@ describe("root-cause hypotheses on live incidents", () => {
     expect(h?.explains).toContainEqual({ kind: "Deployment", namespace: "shop", name: "api" });
     expect(h?.evidence[0]?.text).toMatch(/^FailedCreatePodSandBox on pod shop\/api-/);
 
+    const out = (await toolRegistry({ allowWrite: false }).call(rt.ctx, "get_incident", {
+      id: inc.id,
+    })) as { hypotheses: { entity: { name: string }; confidence: number }[] };
+    expect(out.hypotheses[0]?.entity.name).toBe("node-a-1");
     const res = await createRuntimeHttpApp(rt).request(`/api/v1/incidents/${inc.id}`);
     const body = (await res.json()) as { incident: Incident };
     expect(body.incident.hypotheses?.[0]?.entity.name).toBe("node-a-1");

@@ -29,6 +29,23 @@ const PastIncidentSchema = z.object({
   sameWorkload: z.boolean(),
 });
 
+/** Ranked root-cause hypotheses (src/incidents/rca) and the LLM investigator's conclusion. */
+const HypothesisSchema = z.object({
+  entity: ObjectRefSchema,
+  cause: z.string(),
+  confidence: z.number(),
+  score: z.number(),
+  evidence: z.array(z.object({ type: z.string(), text: z.string() })),
+  explains: z.array(ObjectRefSchema),
+});
+const InvestigationSchema = z.object({
+  summary: z.string(),
+  steps: z.number(),
+  toolCalls: z.array(z.object({ tool: z.string(), ok: z.boolean() })),
+  stoppedBy: z.string(),
+  time: z.number(),
+});
+
 function past(s: SimilarIncident): z.input<typeof PastIncidentSchema> {
   const e = s.entry;
   return {
@@ -101,6 +118,8 @@ const getIncident = defineTool({
     ),
     similar: z.array(PastIncidentSchema),
     proposedRunbooks: z.array(z.string()),
+    hypotheses: z.array(HypothesisSchema),
+    investigation: InvestigationSchema.optional(),
   }),
   annotations: READ,
   run: async (ctx, input) => {
@@ -123,6 +142,8 @@ const getIncident = defineTool({
       })),
       similar: ctx.incidents.knowledge.similar(inc).map(past),
       proposedRunbooks: ctx.incidents.knowledge.proposeRunbooks(inc, candidates),
+      hypotheses: inc.hypotheses ?? [],
+      ...(inc.investigation ? { investigation: inc.investigation } : {}),
     };
   },
 });
