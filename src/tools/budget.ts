@@ -48,6 +48,34 @@ export function fitTail(
 }
 
 /**
+ * One page of a list held in memory (incidents, findings): up to `limit` items from where the
+ * continue token points, cut to the byte budget less room for the answer's other fields. Items
+ * added between calls shift later pages; a model asking for the next page tolerates that.
+ */
+export function pageOf<T, U = T>(
+  all: T[],
+  page: { limit: number; continue?: string },
+  /** Applied only to the candidates of this page (e.g. cutting each item to the budget). */
+  shape: (item: T) => U = (item) => item as unknown as U,
+  maxBytes = DEFAULT_MAX_BYTES - ENVELOPE_BYTES,
+): { items: U[]; total: number; truncated: boolean; continue?: string } {
+  const offset = page.continue ? decodeCursor(page.continue).offset : 0;
+  const candidates = all.slice(offset, offset + page.limit).map(shape);
+  const items = fitItems(candidates, page.limit, maxBytes);
+  const next = offset + items.length;
+  if (next >= all.length) return { items, total: all.length, truncated: false };
+  return {
+    items,
+    total: all.length,
+    truncated: true,
+    continue: encodeCursor({ limit: page.limit, offset: next }),
+  };
+}
+
+/** Room kept for an answer's fields beside its list (counts, tokens, verification). */
+export const ENVELOPE_BYTES = 1024;
+
+/**
  * Our continue token: the API server's token for the page we fetched, the page size, and how
  * many of its items were already returned (a byte budget can cut inside a server page).
  */

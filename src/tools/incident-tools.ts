@@ -6,7 +6,10 @@
 import { z } from "zod";
 import { matches } from "../act/runbook.ts";
 import { OpsloopError } from "../core/errors.ts";
+import type { Incident } from "../core/types.ts";
 import type { SimilarIncident } from "../incidents/knowledge.ts";
+import type { IncidentRecord } from "../incidents/record.ts";
+import { byteSize, DEFAULT_MAX_BYTES, ENVELOPE_BYTES, fitItems } from "./budget.ts";
 import type { ToolContext } from "./context.ts";
 import { defineTool, type Tool } from "./registry.ts";
 import { ActionSummarySchema, IncidentSchema, ObjectRefSchema } from "./schemas.ts";
@@ -65,6 +68,27 @@ function past(s: SimilarIncident): z.input<typeof PastIncidentSchema> {
   };
 }
 
+/**
+ * An incident as tools show it (IncidentSchema's fields: no signal states or past episodes), cut
+ * to `maxBytes`: first without evidence `data` (sampled series; the evidence text says what
+ * they show), then with only the findings and newest actions that fit.
+ */
+export function fitIncident(
+  record: Incident,
+  maxBytes: number,
+): { incident: z.output<typeof IncidentSchema>; cut: boolean } {
+  const inc = IncidentSchema.parse(record);
+  if (byteSize(inc) <= maxBytes) return { incident: inc, cut: false };
+  const findings = inc.findings.map((f) => ({
+    ...f,
+    evidence: f.evidence.map(({ data: _, ...e }) => e),
+  }));
+  const rest = maxBytes - byteSize({ ...inc, findings: [], actions: [] });
+  const kept = fitItems(findings, findings.length, rest / 2);
+  const actions = fitItems([...inc.actions].reverse(), inc.actions.length, rest / 2).reverse();
+  return { incident: { ...inc, findings: kept, actions }, cut: true };
+}
+
 function incidentOrThrow(ctx: ToolContext, id: string) {
   const inc = ctx.incidents.get(id);
   if (!inc) throw new OpsloopError("not_found", `no incident ${id}`);
@@ -98,7 +122,7 @@ const getIncident = defineTool({
   name: "get_incident",
   title: "Get incident",
   description:
-    "One incident with its lifecycle timestamps, grouped signals, similar past incidents and the runbooks to try, the one that worked before first.",
+    "One incident with its lifecycle timestamps, grouped signals, similar past incidents and the runbooks to try, the one that worked before first. Within the output budget: `truncated` says findings, actions or signals were left out (`totalSignals` counts them all).",
   input: z.object({ id: z.string() }).strict(),
   output: z.object({
     incident: IncidentSchema,
@@ -116,37 +140,49 @@ const getIncident = defineTool({
         episodes: z.number(),
       }),
     ),
+    totalSignals: z.number(),
     similar: z.array(PastIncidentSchema),
     proposedRunbooks: z.array(z.string()),
     hypotheses: z.array(HypothesisSchema),
     investigation: InvestigationSchema.optional(),
+    truncated: z.boolean(),
   }),
   annotations: READ,
   run: async (ctx, input) => {
     const inc = incidentOrThrow(ctx, input.id);
     const lead = inc.findings[0];
     const candidates = ctx.runbooks.filter((r) => lead && matches(r, lead)).map((r) => r.name);
+    // Half the budget for the incident, a quarter for its signals, the rest for the others.
+    const budget = DEFAULT_MAX_BYTES - ENVELOPE_BYTES;
+    const fitted = fitIncident(inc, budget / 2);
+    const signals = fitItems(inc.signals.map(signalOf), inc.signals.length, budget / 4);
     return {
-      incident: inc,
+      incident: fitted.incident,
       ...(inc.acknowledgedAt !== undefined ? { acknowledgedAt: inc.acknowledgedAt } : {}),
       ...(inc.recurrenceOf ? { recurrenceOf: inc.recurrenceOf } : {}),
-      signals: inc.signals.map((s) => ({
-        fingerprint: s.fingerprint,
-        source: s.source,
-        reason: s.reason,
-        subject: s.subject,
-        firstAt: s.firstAt,
-        lastAt: s.lastAt,
-        ...(s.resolvedAt !== undefined ? { resolvedAt: s.resolvedAt } : {}),
-        episodes: s.episodes,
-      })),
+      signals,
+      totalSignals: inc.signals.length,
       similar: ctx.incidents.knowledge.similar(inc).map(past),
       proposedRunbooks: ctx.incidents.knowledge.proposeRunbooks(inc, candidates),
       hypotheses: inc.hypotheses ?? [],
       ...(inc.investigation ? { investigation: inc.investigation } : {}),
+      truncated: fitted.cut || signals.length < inc.signals.length,
     };
   },
 });
+
+function signalOf(s: IncidentRecord["signals"][number]) {
+  return {
+    fingerprint: s.fingerprint,
+    source: s.source,
+    reason: s.reason,
+    subject: s.subject,
+    firstAt: s.firstAt,
+    lastAt: s.lastAt,
+    ...(s.resolvedAt !== undefined ? { resolvedAt: s.resolvedAt } : {}),
+    episodes: s.episodes,
+  };
+}
 
 const acknowledgeIncident = defineTool({
   name: "acknowledge_incident",

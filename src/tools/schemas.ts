@@ -57,3 +57,16 @@ export const IncidentSchema = z.object({
   resolvedAt: z.number().optional(),
   updatedAt: z.number(),
 });
+
+/** Input fields of a paged list tool. */
+export const PageInput = {
+  limit: z.number().int().min(1).max(500).default(50).describe("at most this many items"),
+  continue: z.string().optional().describe("the previous answer's `continue`, for the next page"),
+};
+
+/** Output fields of a paged list tool: `truncated` with a `continue` token when more remain. */
+export const PageOutput = {
+  total: z.number(),
+  truncated: z.boolean(),
+  continue: z.string().optional(),
+};

@@ -93,7 +93,11 @@ describe("capability registry", () => {
     expect(await reg.call(ctx, "get_predictions", {})).toMatchObject({
       predictions: [{ reason: "OOMPredicted", eta: 480_000 }],
     });
-    expect(await reg.call(ctx, "list_problems", {})).toEqual({ problems: [] });
+    expect(await reg.call(ctx, "list_problems", {})).toEqual({
+      problems: [],
+      total: 0,
+      truncated: false,
+    });
     const { incidents } = (await reg.call(ctx, "list_incidents", {})) as {
       incidents: { id: string }[];
     };

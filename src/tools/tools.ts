@@ -4,10 +4,19 @@ import { matches } from "../act/runbook.ts";
 import { OpsloopError } from "../core/errors.ts";
 import { redactObject } from "../core/redact.ts";
 import type { Incident } from "../core/types.ts";
+import { DEFAULT_MAX_BYTES, ENVELOPE_BYTES, fitItems, pageOf } from "./budget.ts";
 import type { ToolContext } from "./context.ts";
 import { currentProblems } from "./diagnose-tools.ts";
+import { fitIncident } from "./incident-tools.ts";
 import { defineTool, type Tool, ToolRegistry } from "./registry.ts";
-import { ActionSummarySchema, FindingSchema, IncidentSchema, ObjectRefSchema } from "./schemas.ts";
+import {
+  ActionSummarySchema,
+  FindingSchema,
+  IncidentSchema,
+  ObjectRefSchema,
+  PageInput,
+  PageOutput,
+} from "./schemas.ts";
 
 const READ = { readOnly: true, destructive: false, idempotent: true, openWorld: false };
 
@@ -16,10 +25,13 @@ const listProblems = defineTool({
   title: "List problems",
   description:
     "Broken things in the cluster now, each with its root cause, evidence, affected objects and a fix.",
-  input: z.object({ namespace: z.string().optional() }).strict(),
-  output: z.object({ problems: z.array(FindingSchema) }),
+  input: z.object({ namespace: z.string().optional(), ...PageInput }).strict(),
+  output: z.object({ problems: z.array(FindingSchema), ...PageOutput }),
   annotations: READ,
-  run: async (ctx, input) => ({ problems: await currentProblems(ctx, input.namespace) }),
+  run: async (ctx, input) => {
+    const { items, ...page } = pageOf(await currentProblems(ctx, input.namespace), input);
+    return { problems: items, ...page };
+  },
 });
 
 const listIncidents = defineTool({
@@ -27,22 +39,34 @@ const listIncidents = defineTool({
   title: "List incidents",
   description:
     "Incidents (correlated findings) with lifecycle status, root cause, actions and timestamps.",
-  input: z.object({ status: IncidentSchema.shape.status.optional() }).strict(),
-  output: z.object({ incidents: z.array(IncidentSchema) }),
+  input: z.object({ status: IncidentSchema.shape.status.optional(), ...PageInput }).strict(),
+  output: z.object({ incidents: z.array(IncidentSchema), ...PageOutput }),
   annotations: READ,
-  run: async (ctx, input) => ({
-    incidents: ctx.incidents.list(input.status ? { status: input.status } : {}),
-  }),
+  run: async (ctx, input) => {
+    const all = ctx.incidents.list(input.status ? { status: input.status } : {});
+    // One incident may hold 20 findings with sampled evidence: each is cut to a quarter of the
+    // budget, so a page still lists several (get_incident shows more of one).
+    const { items, ...page } = pageOf(
+      all,
+      input,
+      (inc) => fitIncident(inc, (DEFAULT_MAX_BYTES - ENVELOPE_BYTES) / 4).incident,
+    );
+    return { incidents: items, ...page };
+  },
 });
 
 const getPredictions = defineTool({
   name: "get_predictions",
   title: "Get predictions",
   description: "Predicted failures (e.g. OOM kill) with their ETA and confidence.",
-  input: z.object({}).strict(),
-  output: z.object({ predictions: z.array(FindingSchema) }),
+  input: z.object({ ...PageInput }).strict(),
+  output: z.object({ predictions: z.array(FindingSchema), ...PageOutput }),
   annotations: READ,
-  run: async (ctx) => ({ predictions: ctx.findings().filter((f) => f.kind === "prediction") }),
+  run: async (ctx, input) => {
+    const all = ctx.findings().filter((f) => f.kind === "prediction");
+    const { items, ...page } = pageOf(all, input);
+    return { predictions: items, ...page };
+  },
 });
 
 const VerdictSchema = z.object({
@@ -153,7 +177,8 @@ const executeRemediation = defineTool({
 const auditLog = defineTool({
   name: "audit_log",
   title: "Audit log",
-  description: "Recent audit records of actions (hash-chained) and whether the chain verifies.",
+  description:
+    "Recent audit records of actions (hash-chained) and whether the chain verifies; the newest that fit the output budget (`truncated` when older ones were left out).",
   input: z.object({ limit: z.number().int().positive().max(1000).default(100) }).strict(),
   output: z.object({
     records: z.array(
@@ -176,12 +201,19 @@ const auditLog = defineTool({
       z.object({ ok: z.literal(true), count: z.number() }),
       z.object({ ok: z.literal(false), seq: z.number(), reason: z.string() }),
     ]),
+    truncated: z.boolean(),
   }),
   annotations: READ,
-  run: async (ctx, input) => ({
-    records: ctx.audit.list({ limit: input.limit }),
-    verification: ctx.audit.verify(),
-  }),
+  run: async (ctx, input) => {
+    const all = ctx.audit.list({ limit: input.limit });
+    // Oldest first: the budget keeps the newest end.
+    const kept = fitItems([...all].reverse(), all.length, DEFAULT_MAX_BYTES - ENVELOPE_BYTES);
+    return {
+      records: kept.reverse(),
+      verification: ctx.audit.verify(),
+      truncated: kept.length < all.length,
+    };
+  },
 });
 
 export const LOOP_TOOLS: Tool[] = [

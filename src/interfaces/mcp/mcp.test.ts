@@ -102,6 +102,7 @@ describe("opsloop MCP server (in-process, SDK client)", () => {
     );
     expect(sc("plan_scaling")).toMatchObject({ currentReplicas: 2 });
     expect(sc("get_incident").incident.id).toBe(f.seeded.open);
+    expect(f.seeded.past).not.toBe(f.seeded.open);
     expect(sc("search_incidents").results[0].incidentId).toBe(f.seeded.past);
     expect(sc("diagnose_object").problems.length).toBeGreaterThan(0);
     expect(sc("scan_manifests").findings.length).toBeGreaterThan(0);

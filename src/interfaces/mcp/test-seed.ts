@@ -18,7 +18,12 @@ const WEB: ObjectRef = { kind: "Deployment", namespace: "default", name: "web" }
 /** Guardrails deny every action in kube-system: execute_remediation on it is audited, never applied. */
 const GUARDED: ObjectRef = { kind: "Deployment", namespace: "kube-system", name: "coredns" };
 
-function crashFinding(id: string, subject: ObjectRef, time: number): Finding {
+function crashFinding(
+  id: string,
+  subject: ObjectRef,
+  time: number,
+  reason = "CrashLoopBackOff",
+): Finding {
   return {
     id,
     kind: "problem",
@@ -26,7 +31,7 @@ function crashFinding(id: string, subject: ObjectRef, time: number): Finding {
     subject,
     affected: [],
     rootCause: `${subject.name} exits with code 2 after its upstream refused the call`,
-    reason: "CrashLoopBackOff",
+    reason,
     // The evidence quotes the crashing container's log as written: the bearer token included.
     evidence: [{ type: "log", text: BEARER_LINE }],
     confidence: 0.9,
@@ -37,7 +42,7 @@ function crashFinding(id: string, subject: ObjectRef, time: number): Finding {
 
 /** Ids of what seedStore wrote, and the one-time approval tokens a notifier would have handed out. */
 export interface Seeded {
-  /** Resolved: what search_incidents finds. */
+  /** Resolved (web was OOMKilled three hours ago): what search_incidents finds. */
   past: string;
   /** Open, about Deployment default/web; bad-rollout-undo matches it. */
   open: string;
@@ -47,14 +52,15 @@ export interface Seeded {
   toReject: { id: string };
 }
 
-/** Writes a past (resolved) and a recurring open incident for web, one for kube-system, and two held approvals. */
+/** Writes a past (resolved) and an open incident for web, one for kube-system, and two held approvals. */
 export function seedStore(
   incidents: IncidentManager,
   approvals: ApprovalStore,
   now: number,
 ): Seeded {
   const hour = 3_600_000;
-  const [past] = incidents.ingest([crashFinding("f-web-old", WEB, now - 3 * hour)], now - 3 * hour);
+  const old = crashFinding("f-web-old", WEB, now - 3 * hour, "OOMKilled");
+  const [past] = incidents.ingest([old], now - 3 * hour);
   incidents.sweep(now - 2 * hour);
   const [open] = incidents.ingest([crashFinding("f-web", WEB, now - 60_000)], now - 60_000);
   const [guarded] = incidents.ingest([crashFinding("f-dns", GUARDED, now)], now);
