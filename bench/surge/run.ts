@@ -5,7 +5,8 @@
  * - reactive: an HPA on each (CPU 70%, web min 3, api min 2, max 20) and nothing else;
  * - planned: the same HPAs plus opsloop's plan for each workload, computed once at 08:32 from
  *   the 28 days of backfilled history before it (the bench never shows it the surge it is run
- *   on), applied as the prescale runbooks do (src/forecast/prescale.ts): minReplicas raised to
+ *   on), capacity bounded by CPU and by the latency knee as the runtime's prescale path does,
+ *   applied as the prescale runbooks do (src/forecast/prescale.ts): minReplicas raised to
  *   each episode's floor at its buffered start, back to the baseline at its end. (The runbook
  *   raises a later episode only when the HPA has fewer replicas than its floor; the bench
  *   raises it regardless, which can only cost more replica-minutes.)
@@ -98,13 +99,14 @@ function plan(cluster: SimCluster): { schedule: Schedule; lines: string[] } {
       {
         targetUtilization: 0.7,
         maxReplicas: 20,
+        latencyAware: true,
       },
     );
     const surges = weeklySurges(w.traffic).map((r) => `${r.toFixed(2)}x`);
     const first = prescaleEpisodes(w.plan)[0];
     lines.push(
       `${name}: ${w.traffic.rps.length} h of history, Monday 09-11 vs Tuesday per week: ${surges.join(" ")}; ` +
-        `capacity ${w.capacityPerReplica.toFixed(1)} rps/replica at 100% CPU; first episode ` +
+        `capacity ${w.capacityPerReplica.toFixed(1)} rps/replica at 100% (${w.latencyCapacity ? `latency usual up to ${w.latencyCapacity.toFixed(1)} rps` : "no latency bound"}); first episode ` +
         (first ? `${iso(first.start)}-${iso(first.end)} → ${first.replicas} replicas` : "none"),
     );
     schedule.set(name, episodeSchedule(w.plan, BASELINE[name] as number));

@@ -7,7 +7,12 @@ import { OpsloopError } from "../core/errors.ts";
 import type { ObjectRef } from "../core/types.ts";
 import { forecast } from "./forecast.ts";
 import type { History } from "./history/simulated.ts";
-import { measureCapacity, planScaling, type ScalingPlan } from "./scaling-plan.ts";
+import {
+  measureCapacity,
+  measureLatencyCapacity,
+  planScaling,
+  type ScalingPlan,
+} from "./scaling-plan.ts";
 import { type WorkloadTraffic, workloadTraffic } from "./workload-traffic.ts";
 
 const HOUR = 3_600_000;
@@ -18,6 +23,11 @@ export interface WorkloadPlanOptions {
   margin?: number;
   maxReplicas?: number;
   bufferMs?: number;
+  /**
+   * Also bound capacity by latency (measureLatencyCapacity): a replica serves at most the rate
+   * its latency stayed usual at. Off by default (CPU only, as the CLI and tools size).
+   */
+  latencyAware?: boolean;
 }
 
 export interface WorkloadPlan {
@@ -25,6 +35,8 @@ export interface WorkloadPlan {
   traffic: WorkloadTraffic;
   model: string;
   capacityPerReplica: number;
+  /** Requests per second per replica before latency degrades, when latencyAware found a bound. */
+  latencyCapacity?: number;
   /** Forecast upper bound per step, for sizing HPA maximums. */
   upper: number[];
   maxReplicas: number;
@@ -43,18 +55,30 @@ export function planWorkload(
     );
   const fc = forecast(traffic.rps, { horizon: o.horizonHours ?? 48 });
   const next = (traffic.times[traffic.times.length - 1] as number) + HOUR;
-  const capacityPerReplica = measureCapacity(traffic.capacity);
+  const target = o.targetUtilization ?? 0.7;
+  const cpuCapacity = measureCapacity(traffic.capacity);
+  const latencyCapacity = o.latencyAware ? measureLatencyCapacity(traffic.capacity) : undefined;
+  // The planner keeps utilisation under `target`; the latency bound is a rate to stay under.
+  const capacityPerReplica = Math.min(cpuCapacity, (latencyCapacity ?? Infinity) / target);
   const maxReplicas = Math.max(o.maxReplicas ?? 20, traffic.replicas);
   const plan = planScaling({
     times: fc.mean.map((_, i) => next + i * HOUR),
     mean: fc.mean,
     upper: fc.upper,
     capacityPerReplica,
-    targetUtilization: o.targetUtilization ?? 0.7,
+    targetUtilization: target,
     margin: o.margin ?? 0.1,
     currentReplicas: traffic.replicas,
     maxReplicas,
     bufferMs: o.bufferMs,
   });
-  return { plan, traffic, model: fc.model, capacityPerReplica, upper: fc.upper, maxReplicas };
+  return {
+    plan,
+    traffic,
+    model: fc.model,
+    capacityPerReplica,
+    ...(latencyCapacity !== undefined ? { latencyCapacity } : {}),
+    upper: fc.upper,
+    maxReplicas,
+  };
 }

@@ -60,6 +60,7 @@ export class PrescaleForecaster {
               targetUtilization: this.deps.targetUtilization ?? 0.7,
               maxReplicas: hpa?.spec?.maxReplicas,
               bufferMs: this.deps.bufferMs,
+              latencyAware: true,
             },
           ),
         );

@@ -2,8 +2,15 @@ import { describe, expect, it } from "vitest";
 import { seededRandom } from "../core/ids.ts";
 import { trafficRate } from "../sim/behaviour.ts";
 import { forecast } from "./forecast.ts";
+import { simulatedHistory } from "./history/simulated.ts";
+import { planWorkload } from "./plan-workload.ts";
 import { kedaScaledObject, minReplicasSchedule, nodeCapacity } from "./scaling-manifests.ts";
-import { measureCapacity, planScaling, replicasFor } from "./scaling-plan.ts";
+import {
+  measureCapacity,
+  measureLatencyCapacity,
+  planScaling,
+  replicasFor,
+} from "./scaling-plan.ts";
 
 const HOUR = 3_600_000;
 // The traffic-surge scenario's web workload: 120 rps, daily cycle, weekends lower, Monday 09:00 ×2.5.
@@ -120,6 +127,43 @@ describe("measureCapacity", () => {
     expect(measureCapacity(samples)).toBe(60);
     expect(() => measureCapacity(samples.slice(0, 2))).toThrow(/at least 3 samples/);
   });
+});
+
+const API = { kind: "Deployment", namespace: "shop", name: "api" };
+
+describe("measureLatencyCapacity", () => {
+  const at = (perReplica: number, latencyMs: number) => ({
+    rps: perReplica * 2,
+    replicas: 2,
+    utilization: 0.3,
+    latencyMs,
+  });
+
+  it("is the highest per-replica rate whose latency stayed within 1.5x the usual", () => {
+    const samples = [10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60].map((r) =>
+      at(r, r <= 40 ? 30 : r <= 45 ? 44 : 90),
+    );
+    expect(measureLatencyCapacity(samples)).toBe(45);
+  });
+
+  it("finds no bound when latency never rose with load, or with too few samples", () => {
+    const flat = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100].map((r) => at(r, 30));
+    expect(measureLatencyCapacity(flat)).toBeUndefined();
+    expect(measureLatencyCapacity(flat.slice(0, 5).map((s) => ({ ...s, latencyMs: 500 })))).toBe(
+      undefined,
+    );
+  });
+
+  it("finds traffic-surge api's knee where the simulator's queueing puts it", () => {
+    // app-model.ts: latency × 0.5/(1-ρ) above ρ = 0.5, so 1.5x the usual at ρ = 2/3 of 70 rps.
+    const history = simulatedHistory("traffic-surge", 28);
+    const w = planWorkload(history, API, { latencyAware: true });
+    expect(w.latencyCapacity).toBeGreaterThan((70 * 2) / 3 - 4);
+    expect(w.latencyCapacity).toBeLessThan((70 * 2) / 3 + 1);
+    // api's CPU (250m requested, ~90m used at 70 rps) would size it at ~150 rps per replica.
+    expect(planWorkload(history, API).capacityPerReplica).toBeGreaterThan(120);
+    expect(w.capacityPerReplica).toBeCloseTo((w.latencyCapacity as number) / 0.7, 6);
+  }, 60_000);
 });
 
 describe("scaling manifests", () => {

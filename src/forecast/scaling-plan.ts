@@ -16,6 +16,8 @@ export interface CapacitySample {
   replicas: number;
   /** Mean CPU utilisation of the replicas, usage / request (0..n). */
   utilization: number;
+  /** Mean request latency in ms, when the workload exports a request-duration histogram. */
+  latencyMs?: number;
 }
 
 export interface ScalingPlanInput {
@@ -75,6 +77,30 @@ export function measureCapacity(samples: readonly CapacitySample[]): number {
   return ratios.length % 2
     ? (ratios[mid] as number)
     : ((ratios[mid - 1] as number) + (ratios[mid] as number)) / 2;
+}
+
+/**
+ * Requests per second one replica serves before its latency degrades, when the history shows it
+ * degrading: the usual latency is the median over the lightest third of the samples (per-replica
+ * rate); the bound is the highest per-replica rate whose latency stayed within `tolerance` × the
+ * usual. Undefined when no sample exceeded that (latency never rose with load: CPU is the bound)
+ * or when there is no latency. A service that saturates on something CPU does not show (locks,
+ * a connection pool, a downstream) is sized by this instead of by CPU.
+ */
+export function measureLatencyCapacity(
+  samples: readonly CapacitySample[],
+  tolerance = 1.5,
+): number | undefined {
+  const pts = samples
+    .filter((s) => s.rps > 0 && s.replicas > 0 && (s.latencyMs ?? 0) > 0)
+    .map((s) => ({ r: s.rps / s.replicas, l: s.latencyMs as number }))
+    .sort((a, b) => a.r - b.r);
+  if (pts.length < 10) return undefined;
+  const light = pts.slice(0, Math.ceil(pts.length / 3)).map((p) => p.l);
+  const usual = light.sort((a, b) => a - b)[Math.floor(light.length / 2)] as number;
+  const limit = usual * tolerance;
+  if (!pts.some((p) => p.l > limit)) return undefined;
+  return Math.max(...pts.filter((p) => p.l <= limit).map((p) => p.r));
 }
 
 function validate(p: ScalingPlanInput): void {

@@ -1,8 +1,9 @@
 /**
  * A workload's request rate and per-replica capacity from metric samples: the rate of
  * `http_requests_total` summed over the workload's pods, bucketed to a fixed step (hourly for
- * forecasting), and capacity samples pairing that rate with the replicas serving it and their
- * CPU utilisation (`container_cpu_usage_seconds_total` rate over the CPU request).
+ * forecasting), and capacity samples pairing that rate with the replicas serving it, their
+ * CPU utilisation (`container_cpu_usage_seconds_total` rate over the CPU request) and their mean
+ * request latency (`http_request_duration_seconds` _sum over _count).
  */
 
 import { OpsloopError } from "../core/errors.ts";
@@ -29,7 +30,17 @@ interface Bucket {
   cpuSeconds: number;
   seconds: number;
   pods: Set<string>;
+  /** Increase of the request-duration histogram's _sum (seconds) and _count. */
+  durationSum: number;
+  durationCount: number;
 }
+
+const COUNTERS = new Set([
+  "http_requests_total",
+  "container_cpu_usage_seconds_total",
+  "http_request_duration_seconds_sum",
+  "http_request_duration_seconds_count",
+]);
 
 export function workloadTraffic(
   samples: Iterable<UsageSample>,
@@ -62,19 +73,27 @@ export function workloadTraffic(
   const buckets = new Map<number, Bucket>();
   for (const s of samples) {
     if (s.labels.namespace !== workload.namespace || !names.has(s.labels.pod ?? "")) continue;
-    const isReq = s.name === "http_requests_total";
-    if (!isReq && s.name !== "container_cpu_usage_seconds_total") continue;
+    if (!COUNTERS.has(s.name)) continue;
     const id = `${s.name}|${JSON.stringify(s.labels)}`;
     const prev = last.get(id);
     last.set(id, { t: s.t, v: s.v });
     if (!prev || s.t <= prev.t || s.v < prev.v) continue;
     const start = Math.floor(s.t / stepMs) * stepMs;
-    const b = buckets.get(start) ?? { requests: 0, cpuSeconds: 0, seconds: 0, pods: new Set() };
-    const dt = (s.t - prev.t) / 1000;
-    if (isReq) b.requests += s.v - prev.v;
+    const b = buckets.get(start) ?? {
+      requests: 0,
+      cpuSeconds: 0,
+      seconds: 0,
+      pods: new Set(),
+      durationSum: 0,
+      durationCount: 0,
+    };
+    const inc = s.v - prev.v;
+    if (s.name === "http_requests_total") b.requests += inc;
+    else if (s.name === "http_request_duration_seconds_sum") b.durationSum += inc;
+    else if (s.name === "http_request_duration_seconds_count") b.durationCount += inc;
     else {
-      b.cpuSeconds += s.v - prev.v;
-      b.seconds += dt;
+      b.cpuSeconds += inc;
+      b.seconds += (s.t - prev.t) / 1000;
       b.pods.add(s.labels.pod as string);
     }
     buckets.set(start, b);
@@ -92,6 +111,7 @@ export function workloadTraffic(
         rps: rate,
         replicas: b.pods.size,
         utilization: b.cpuSeconds / b.seconds / cpuRequest,
+        ...(b.durationCount > 0 ? { latencyMs: (1000 * b.durationSum) / b.durationCount } : {}),
       });
   }
   return { times, rps, capacity, podRequests, replicas: pods.length };
