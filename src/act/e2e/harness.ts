@@ -8,11 +8,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Finding } from "../../core/types.ts";
+import { DetectPipeline } from "../../detect/live/pipeline.ts";
 import { diagnose } from "../../diagnose/index.ts";
 import { IncidentManager } from "../../incidents/incidents.ts";
 import type { SimCluster } from "../../sim/cluster.ts";
 import { startScenario } from "../../sim/scenarios/harness.ts";
+import { backfillSamples } from "../../sim/telemetry/backfill.ts";
 import { KubeSource, loadKubeConfig } from "../../sources/kubernetes/kube-source.ts";
+import { parseExposition, type Sample } from "../../sources/prometheus/scrape.ts";
 import { type Db, openDb } from "../../store/sqlite.ts";
 import { ApprovalStore } from "../approvals/store.ts";
 import { AuditLog } from "../audit.ts";
@@ -109,4 +112,31 @@ export async function until(
     await h.advance(stepMs);
   }
   throw new Error(`condition not reached within ${maxMs} ms of simulated time`);
+}
+
+/** Live detection that has seen `days` of the cluster's history (backfilled, one sample a minute). */
+export function backfilledPipeline(h: ActHarness, days = 1): DetectPipeline {
+  const pipeline = new DetectPipeline();
+  let batch: Sample[] = [];
+  const end = h.cluster.clock.now() - 30_000;
+  for (const s of backfillSamples(h.cluster, { days, stepSeconds: 60, end })) {
+    batch.push(s);
+    if (batch.length >= 10_000) {
+      pipeline.observe(batch);
+      batch = [];
+    }
+  }
+  pipeline.observe(batch);
+  return pipeline;
+}
+
+/** Steps the simulator, feeds one scrape of its /metrics to `pipeline`; the findings now. */
+export async function scrapeInto(
+  h: ActHarness,
+  pipeline: DetectPipeline,
+  ms = 30_000,
+): Promise<Finding[]> {
+  await h.advance(ms);
+  pipeline.observe(parseExposition(h.cluster.telemetry.render(), h.cluster.clock.now()));
+  return pipeline.findings(h.cluster.clock.now());
 }

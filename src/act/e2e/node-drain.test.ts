@@ -11,9 +11,7 @@
 import { ApiextensionsV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Finding } from "../../core/types.ts";
-import { DetectPipeline } from "../../detect/live/pipeline.ts";
-import { backfillSamples } from "../../sim/telemetry/backfill.ts";
-import { parseExposition, type Sample } from "../../sources/prometheus/scrape.ts";
+import type { DetectPipeline } from "../../detect/live/pipeline.ts";
 import { NodeReadinessEnforcer } from "../node-readiness/controller.ts";
 import {
   PREDICTED_FAILURE_CONDITION,
@@ -27,7 +25,7 @@ import {
   nodeReadinessRuleCrd,
 } from "../node-readiness/types.ts";
 import { loadRunbooks, matches } from "../runbook.ts";
-import { type ActHarness, startActHarness } from "./harness.ts";
+import { type ActHarness, backfilledPipeline, scrapeInto, startActHarness } from "./harness.ts";
 
 let h: ActHarness;
 let pipeline: DetectPipeline;
@@ -35,17 +33,7 @@ let enforcer: NodeReadinessEnforcer;
 
 beforeAll(async () => {
   h = await startActHarness("node-degradation", { tickMs: 2_000 });
-  pipeline = new DetectPipeline();
-  let batch: Sample[] = [];
-  const end = h.cluster.clock.now() - 30_000;
-  for (const s of backfillSamples(h.cluster, { days: 1, stepSeconds: 60, end })) {
-    batch.push(s);
-    if (batch.length >= 10_000) {
-      pipeline.observe(batch);
-      batch = [];
-    }
-  }
-  pipeline.observe(batch);
+  pipeline = backfilledPipeline(h);
   await h.kc
     .makeApiClient(ApiextensionsV1Api)
     .createCustomResourceDefinition({ body: nodeReadinessRuleCrd() as never });
@@ -59,12 +47,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => h.close());
 
-/** 30 s of simulated time, one scrape into live detection. */
-async function scrape(): Promise<Finding[]> {
-  await h.advance(30_000);
-  pipeline.observe(parseExposition(h.cluster.telemetry.render(), h.cluster.clock.now()));
-  return pipeline.findings(h.cluster.clock.now());
-}
+const scrape = () => scrapeInto(h, pipeline);
 
 const podsOn = (node: string) =>
   h.cluster.store
