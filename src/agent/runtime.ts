@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from "node:events";
 import { setImmediate } from "node:timers/promises";
+import type { LanguageModel } from "ai";
 import { ApprovalStore } from "../act/approvals/store.ts";
 import { AuditLog } from "../act/audit.ts";
 import { type ClusterActions, kubeClusterActions } from "../act/cluster-actions.ts";
@@ -34,6 +35,12 @@ import { type Sample, Scraper } from "../sources/prometheus/scrape.ts";
 import { type Db, openDb } from "../store/sqlite.ts";
 import type { ToolContext } from "../tools/context.ts";
 import { Agent } from "./agent.ts";
+import {
+  type AutoInvestigator,
+  attachInvestigator,
+  type InvestigatorBudgets,
+} from "./investigator/auto.ts";
+import { investigatorModel } from "./investigator/investigator.ts";
 import { RuntimeMetrics } from "./runtime-metrics.ts";
 import { SeriesBuffer } from "./runtime-series.ts";
 import { ownerOfPod, topologyOf } from "./snapshot-index.ts";
@@ -64,7 +71,15 @@ export interface RuntimeOptions {
   /** Start ticking and scraping once the informers synced (default true). */
   autoStart?: boolean;
   /** Notification targets and other settings from the config file / environment. */
-  config?: Pick<Config, "notifyWebhookUrl" | "notifySlackUrl">;
+  config?: Pick<
+    Config,
+    "notifyWebhookUrl" | "notifySlackUrl" | "llmBaseUrl" | "llmModel" | "llmApiKey"
+  >;
+  /**
+   * The LLM investigator's budgets, and a model that overrides the configured one (tests). Off
+   * when neither this model nor `config.llmBaseUrl` + `config.llmModel` is given.
+   */
+  investigator?: InvestigatorBudgets & { model?: LanguageModel };
   /** Enforce NodeReadinessRules when the upstream controller is absent (default true). */
   nodeReadiness?: boolean;
 }
@@ -92,6 +107,8 @@ export interface Runtime {
   readonly series: SeriesBuffer;
   /** Live anomaly detection: its findings feed the agent; its ingest app takes remote-write/OTLP. */
   readonly detection: DetectionService;
+  /** The LLM investigator, when a model is configured. */
+  readonly investigator?: AutoInvestigator;
   /** Incident and action changes from the agent and from tool calls, and every tick. */
   readonly events: EventEmitter<RuntimeEvents>;
   /** Recent errors from the agent, the scraper and the informers (newest last). */
@@ -268,6 +285,20 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     anomalies: () => detection.pipeline.anomalies(),
   };
 
+  const model = opts.investigator?.model ?? (opts.config && investigatorModel(opts.config));
+  const investigator = model
+    ? attachInvestigator({
+        ...opts.investigator,
+        model,
+        ctx,
+        incidents,
+        agent,
+        clock,
+        writeTools: policy.investigator?.writeTools ?? [],
+        onError: (e) => note("investigator", e),
+      })
+    : undefined;
+
   const runtime: Runtime = {
     source,
     agent,
@@ -284,6 +315,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     metrics,
     series,
     detection,
+    investigator,
     events,
     errors: () => [...errors, ...source.errors],
     ready: () => synced,
@@ -301,7 +333,10 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
       enforcer?.stop();
       await feeding;
       // Remediations still verifying get a short grace period; the process ends regardless.
-      await Promise.race([agent.stop(), new Promise((r) => setTimeout(r, 5000).unref())]);
+      await Promise.race([
+        Promise.all([agent.stop(), investigator?.idle()]),
+        new Promise((r) => setTimeout(r, 5000).unref()),
+      ]);
     },
     async close() {
       if (closed) return;

@@ -126,6 +126,15 @@ export const PolicySchema = z
     rateLimits: z.array(RateLimitSchema).default([]),
     blastRadius: z.array(BlastRadiusSchema).default([]),
     maintenanceWindows: z.array(WindowSchema).default([]),
+    /**
+     * The optional LLM investigator is read-only unless its write tools are named here (e.g.
+     * execute_remediation); each call still goes through these guardrails. approve_action and
+     * reject_action are a human's decisions and are never offered to it.
+     */
+    investigator: z
+      .object({ writeTools: z.array(z.string().min(1)).default([]) })
+      .strict()
+      .default({ writeTools: [] }),
   })
   .strict();
 

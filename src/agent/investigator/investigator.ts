@@ -3,8 +3,9 @@
  * explains, a tool-calling loop (AI SDK `generateText` with `stopWhen`) over the read-only tools
  * of the registry. Budgets: at most `maxSteps` model calls, `maxOutputTokens` per call, and
  * `maxToolChars` per tool result and `maxTotalToolChars` over the run. Every tool result is
- * redacted and fenced as untrusted data; write tools are never offered, whatever the registry
- * holds, so injected text in logs cannot make the loop change the cluster.
+ * redacted and fenced as untrusted data; write tools are offered only when named in
+ * `writeTools` (the policy's `investigator.writeTools`), never approve/reject, so injected text
+ * in logs cannot make a default loop change the cluster.
  */
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { generateText, type LanguageModel, stepCountIs, type ToolSet, tool } from "ai";
@@ -23,7 +24,12 @@ export interface InvestigatorOptions {
   maxOutputTokens?: number;
   maxToolChars?: number;
   maxTotalToolChars?: number;
+  /** Write tools the policy lets the model call (each still passes the guardrails). */
+  writeTools?: string[];
 }
+
+/** A human's decisions: never the model's, whatever a policy lists. */
+const NEVER_OFFERED = new Set(["approve_action", "reject_action"]);
 
 export interface ToolCallRecord {
   tool: string;
@@ -42,7 +48,9 @@ export interface Investigation {
 }
 
 /** The model from the configuration, or undefined: the investigator is off. */
-export function investigatorModel(config: Config): LanguageModel | undefined {
+export function investigatorModel(
+  config: Pick<Config, "llmBaseUrl" | "llmModel" | "llmApiKey">,
+): LanguageModel | undefined {
   if (!config.llmBaseUrl || !config.llmModel) return undefined;
   const provider = createOpenAICompatible({
     name: "opsloop-llm",
@@ -84,7 +92,8 @@ export async function investigate(inc: Incident, o: InvestigatorOptions): Promis
   let outOfBudget = false;
   const tools: ToolSet = {};
   for (const t of o.registry.list()) {
-    if (!t.annotations.readOnly) continue;
+    const allowed = t.annotations.readOnly || o.writeTools?.includes(t.name);
+    if (!allowed || NEVER_OFFERED.has(t.name)) continue;
     tools[t.name] = tool({
       description: t.description,
       inputSchema: t.input,
