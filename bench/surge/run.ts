@@ -21,6 +21,7 @@
  * scaling exists to remove exactly this lag.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { hpaFor } from "../../src/act/actions/resources.ts";
 import { clusterHistory } from "../../src/forecast/history/simulated.ts";
 import { planWorkload } from "../../src/forecast/plan-workload.ts";
 import { episodeSchedule, prescaleEpisodes } from "../../src/forecast/prescale.ts";
@@ -51,22 +52,10 @@ interface Result {
 }
 
 function hpa(name: string): KubeObject {
-  return {
-    apiVersion: "autoscaling/v2",
-    kind: "HorizontalPodAutoscaler",
-    metadata: { name, namespace: "shop" },
-    spec: {
-      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name },
-      minReplicas: BASELINE[name],
-      maxReplicas: 20,
-      metrics: [
-        {
-          type: "Resource",
-          resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } },
-        },
-      ],
-    },
-  } as KubeObject;
+  return hpaFor(
+    { kind: "Deployment", namespace: "shop", name },
+    { minReplicas: BASELINE[name] as number, maxReplicas: 20, cpuUtilization: 70 },
+  ) as KubeObject;
 }
 
 function setup(): SimCluster {

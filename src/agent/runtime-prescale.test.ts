@@ -4,6 +4,7 @@
  * prescale runbook (the runtime's own executor, guardrails and audit).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hpaFor } from "../act/actions/resources.ts";
 import { type ActHarness, startActHarness } from "../act/e2e/harness.ts";
 import { clusterHistory } from "../forecast/history/simulated.ts";
 import { SURGE_PREDICTED } from "../forecast/prescale.ts";
@@ -25,22 +26,10 @@ const pause = () => new Promise<void>((r) => setTimeout(r, 50));
 beforeAll(async () => {
   h = await startActHarness("traffic-surge", { tickMs: 2_000 });
   h.cluster.apply([
-    {
-      apiVersion: "autoscaling/v2",
-      kind: "HorizontalPodAutoscaler",
-      metadata: { name: "web", namespace: "shop" },
-      spec: {
-        scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" },
-        minReplicas: 3,
-        maxReplicas: 20,
-        metrics: [
-          {
-            type: "Resource",
-            resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } },
-          },
-        ],
-      },
-    } as KubeObject,
+    hpaFor(
+      { kind: "Deployment", namespace: "shop", name: "web" },
+      { minReplicas: 3, maxReplicas: 20 },
+    ) as KubeObject,
   ]);
   rt = await startRuntime({
     kubeconfig: h.kubeconfig,

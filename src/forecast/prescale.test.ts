@@ -84,8 +84,7 @@ describe("prescale findings", () => {
 
   it("caps the floor at maxReplicas and says so", () => {
     const [f] = prescaleFindings([hpa({ max: 8 })], plans, at("09:00"));
-    expect(f?.severity).toBe("critical");
-    expect((f?.fix?.patch as { spec: { minReplicas: number } }).spec.minReplicas).toBe(8);
+    expect(f).toMatchObject({ severity: "critical", fix: { patch: { spec: { minReplicas: 8 } } } });
   });
 
   it("announces the end only once the recorded end has passed, and nothing else meanwhile", () => {

@@ -107,14 +107,23 @@ async function availableOfTarget(ctx: ActionContext, h: V2HorizontalPodAutoscale
   return { name, available: d.status?.availableReplicas ?? 0 };
 }
 
-export const raiseHpaMinReplicas = defineAction({
-  name: "raise-hpa-min-replicas",
+/**
+ * What both actions share. Blast: raising a floor adds pods and removes none; lowering one
+ * removes no pod by itself (the HPA scales in later, on measured load).
+ */
+const FLOOR_ACTION = {
   kinds: ["HorizontalPodAutoscaler"],
   params: z.object({}).strict(),
   reversible: true,
-  // Raising a floor adds pods and removes none.
   blast: async () => ({ pods: 0, nodes: 0, workloadUnavailableRatio: 0 }),
-  snapshot: (ctx, t) => snapshotOf(ctx, t),
+  snapshot: (ctx: ActionContext, t: ObjectRef) => snapshotOf(ctx, t),
+  rollback: (ctx: ActionContext, t: ObjectRef, _p: unknown, snap: unknown) =>
+    restoreSnapshot(ctx, t, snap),
+};
+
+export const raiseHpaMinReplicas = defineAction({
+  ...FLOOR_ACTION,
+  name: "raise-hpa-min-replicas",
   async change(ctx, t, _p, _s, dryRun) {
     const r = raisePatch(ctx, plain(await readHpa(ctx, t)));
     await patchHpa(ctx, t, r.body, dryRun);
@@ -131,17 +140,11 @@ export const raiseHpaMinReplicas = defineAction({
       message: `${d.available} of ${floor} replicas of ${d.name} available`,
     };
   },
-  rollback: (ctx, t, _p, snap) => restoreSnapshot(ctx, t, snap),
 });
 
 export const restoreHpaMinReplicas = defineAction({
+  ...FLOOR_ACTION,
   name: "restore-hpa-min-replicas",
-  kinds: ["HorizontalPodAutoscaler"],
-  params: z.object({}).strict(),
-  reversible: true,
-  // Lowering a floor removes no pod by itself: the HPA scales in later, on measured load.
-  blast: async () => ({ pods: 0, nodes: 0, workloadUnavailableRatio: 0 }),
-  snapshot: (ctx, t) => snapshotOf(ctx, t),
   async change(ctx, t, _p, _s, dryRun) {
     const h = plain(await readHpa(ctx, t));
     const a = h.metadata?.annotations ?? {};
@@ -170,5 +173,4 @@ export const restoreHpaMinReplicas = defineAction({
       message: left.length ? `still annotated ${left.join(", ")}` : "prescale annotations removed",
     };
   },
-  rollback: (ctx, t, _p, snap) => restoreSnapshot(ctx, t, snap),
 });

@@ -61,7 +61,11 @@ const HpaParams = z
   .strict()
   .refine((p) => p.minReplicas <= p.maxReplicas, { message: "minReplicas > maxReplicas" });
 
-function hpaFor(t: ObjectRef, p: z.infer<typeof HpaParams>): KubernetesObject {
+/** The HPA apply-hpa writes: CPU utilisation, for a Deployment (also the tests' fixture). */
+export function hpaFor(
+  t: ObjectRef,
+  p: Omit<z.infer<typeof HpaParams>, "cpuUtilization"> & { cpuUtilization?: number },
+): KubernetesObject {
   return {
     apiVersion: "autoscaling/v2",
     kind: "HorizontalPodAutoscaler",
@@ -75,7 +79,7 @@ function hpaFor(t: ObjectRef, p: z.infer<typeof HpaParams>): KubernetesObject {
           type: "Resource",
           resource: {
             name: "cpu",
-            target: { type: "Utilization", averageUtilization: p.cpuUtilization },
+            target: { type: "Utilization", averageUtilization: p.cpuUtilization ?? 70 },
           },
         },
       ],

@@ -20,6 +20,7 @@ import { IncidentManager } from "../../incidents/incidents.ts";
 import type { KubeObject } from "../../sim/store/types.ts";
 import { isPodReady } from "../../sim/telemetry/app-model.ts";
 import { openDb } from "../../store/sqlite.ts";
+import { hpaFor } from "../actions/resources.ts";
 import { DEFAULT_POLICY, parsePolicy } from "../guardrails/policy.ts";
 import { loadRunbooks } from "../runbook.ts";
 import { type ActHarness, startActHarness } from "./harness.ts";
@@ -57,22 +58,10 @@ async function advanceTo(t: number) {
 beforeAll(async () => {
   h = await startActHarness("traffic-surge", { tickMs: 2_000 });
   h.cluster.apply([
-    {
-      apiVersion: "autoscaling/v2",
-      kind: "HorizontalPodAutoscaler",
-      metadata: { name: "web", namespace: "shop" },
-      spec: {
-        scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" },
-        minReplicas: 3,
-        maxReplicas: 20,
-        metrics: [
-          {
-            type: "Resource",
-            resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } },
-          },
-        ],
-      },
-    } as KubeObject,
+    hpaFor(
+      { kind: "Deployment", namespace: "shop", name: "web" },
+      { minReplicas: 3, maxReplicas: 20 },
+    ) as KubeObject,
   ]);
   await h.advance(10_000);
   forecaster = new PrescaleForecaster({
@@ -161,9 +150,9 @@ describe("forecast → HPA minReplicas raised ahead of the surge, lowered after 
     const restore = loadRunbooks().find((r) => r.name === "prescale-restore-min-replicas");
     const [refused] = await h.executor({ db: openDb() }).run(restore!, early);
     expect(refused).toMatchObject({ action: "restore-hpa-min-replicas", result: "failed" });
-    expect((h.audit.list().at(-1)?.details as { dryRunError?: string }).dryRunError).toMatch(
-      /not lowered before it ends/,
-    );
+    expect(h.audit.list().at(-1)?.details).toMatchObject({
+      dryRunError: expect.stringMatching(/not lowered before it ends/),
+    });
     expect(hpa().spec.minReplicas).toBe(floor);
     await advanceTo(at("11:00"));
     expect(forecaster.findings().map((f) => f.reason)).toEqual([SURGE_WINDOW_ENDED]);
