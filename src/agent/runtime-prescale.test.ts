@@ -4,11 +4,10 @@
  * prescale runbook (the runtime's own executor, guardrails and audit).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hpaFor } from "../act/actions/resources.ts";
-import { type ActHarness, startActHarness } from "../act/e2e/harness.ts";
+import type { ActHarness } from "../act/e2e/harness.ts";
+import { startSurgeWithHpa } from "../act/e2e/surge-hpa.ts";
 import { clusterHistory } from "../forecast/history/simulated.ts";
 import { SURGE_PREDICTED } from "../forecast/prescale.ts";
-import type { KubeObject } from "../sim/store/types.ts";
 import { type Runtime, startRuntime } from "./runtime.ts";
 
 let h: ActHarness;
@@ -24,13 +23,7 @@ const waitFor = async (ok: () => boolean, step: () => Promise<void>, ms = 60_000
 const pause = () => new Promise<void>((r) => setTimeout(r, 50));
 
 beforeAll(async () => {
-  h = await startActHarness("traffic-surge", { tickMs: 2_000 });
-  h.cluster.apply([
-    hpaFor(
-      { kind: "Deployment", namespace: "shop", name: "web" },
-      { minReplicas: 3, maxReplicas: 20 },
-    ) as KubeObject,
-  ]);
+  h = await startSurgeWithHpa();
   rt = await startRuntime({
     kubeconfig: h.kubeconfig,
     clock: h.cluster.clock,

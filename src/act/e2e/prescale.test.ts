@@ -17,13 +17,12 @@ import {
 } from "../../forecast/prescale.ts";
 import { PrescaleForecaster } from "../../forecast/prescale-forecaster.ts";
 import { IncidentManager } from "../../incidents/incidents.ts";
-import type { KubeObject } from "../../sim/store/types.ts";
 import { isPodReady } from "../../sim/telemetry/app-model.ts";
 import { openDb } from "../../store/sqlite.ts";
-import { hpaFor } from "../actions/resources.ts";
 import { DEFAULT_POLICY, parsePolicy } from "../guardrails/policy.ts";
 import { loadRunbooks } from "../runbook.ts";
-import { type ActHarness, startActHarness } from "./harness.ts";
+import type { ActHarness } from "./harness.ts";
+import { startSurgeWithHpa } from "./surge-hpa.ts";
 
 const at = (hhmm: string) => Date.parse(`2026-01-05T${hhmm}:00Z`);
 let h: ActHarness;
@@ -56,13 +55,7 @@ async function advanceTo(t: number) {
 }
 
 beforeAll(async () => {
-  h = await startActHarness("traffic-surge", { tickMs: 2_000 });
-  h.cluster.apply([
-    hpaFor(
-      { kind: "Deployment", namespace: "shop", name: "web" },
-      { minReplicas: 3, maxReplicas: 20 },
-    ) as KubeObject,
-  ]);
+  h = await startSurgeWithHpa();
   await h.advance(10_000);
   forecaster = new PrescaleForecaster({
     history: (days) => clusterHistory(h.cluster, days),
