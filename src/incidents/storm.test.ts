@@ -45,11 +45,21 @@ describe("alert storm", () => {
       const incident = incidents.get([...causeIds][0] as string);
       expect(`${incident?.subject.kind}/${incident?.subject.name}`).toMatch(root);
       expect(incident?.status).toBe("diagnosed");
+      // Unrelated faults in five namespaces, of Deployments, a StatefulSet, a Job and a node.
+      expect(storm.truth.noise.size).toBeGreaterThanOrEqual(8);
+      const noiseIncidents = new Set<string>();
       for (const [source, fps] of storm.truth.noise) {
         const ids = new Set([...fps].map(byFingerprint));
         expect(ids.size, source).toBe(1);
         expect(causeIds.has([...ids][0]), source).toBe(false);
+        noiseIncidents.add([...ids][0] as string);
       }
+      expect(noiseIncidents.size).toBe(storm.truth.noise.size);
+      const subjects = [...noiseIncidents].map((id) => incidents.get(id)?.subject);
+      expect(
+        new Set(subjects.map((x) => x?.namespace).filter(Boolean)).size,
+      ).toBeGreaterThanOrEqual(5);
+      expect(subjects.map((x) => x?.kind)).toEqual(expect.arrayContaining(["Node", "Job"]));
       expect(all).toHaveLength(1 + storm.truth.noise.size);
       const reduction = 1 - all.length / distinct;
       expect(reduction).toBeGreaterThanOrEqual(0.9);
