@@ -3,10 +3,11 @@
  * and a custom node condition written to `nodes/status` (predictive isolation publishes
  * `opsloop.dev/PredictedFailure` there; a NodeReadinessRule turns it into a taint).
  */
-import type { V1NodeCondition, V1Taint } from "@kubernetes/client-node";
+import type { V1Node, V1NodeCondition, V1Taint } from "@kubernetes/client-node";
 import { z } from "zod";
 import { isoTime } from "../../core/clock.ts";
 import type { ObjectRef } from "../../core/types.ts";
+import { TAINT_PREFIX } from "../node-readiness/types.ts";
 import { FIELD_MANAGER, mergePatch, plain, strategic } from "./kube.ts";
 import { type ActionContext, DRY, defineAction } from "./types.ts";
 
@@ -19,12 +20,19 @@ export const patchNode = (ctx: ActionContext, t: ObjectRef, body: object, dryRun
     strategic(),
   );
 
-/** Share of schedulable nodes lost if `name` becomes unschedulable too. */
+/** Out of the pool already: cordoned, not Ready, or tainted away by a NodeReadinessRule. */
+const outOfPool = (n: V1Node) =>
+  n.spec?.unschedulable === true ||
+  n.status?.conditions?.find((c) => c.type === "Ready")?.status !== "True" ||
+  (n.spec?.taints ?? []).some(
+    (t) => t.effect !== "PreferNoSchedule" && t.key.startsWith(TAINT_PREFIX),
+  );
+
+/** Share of the nodes out of the pool if `name` goes out too. */
 export async function poolShare(ctx: ActionContext, name: string): Promise<number> {
   const nodes = (await ctx.kube.core.listNode()).items;
   if (!nodes.length) return 1;
-  const down = nodes.filter((n) => n.spec?.unschedulable || n.metadata?.name === name).length;
-  return down / nodes.length;
+  return nodes.filter((n) => outOfPool(n) || n.metadata?.name === name).length / nodes.length;
 }
 
 const nodeBlast = async (ctx: ActionContext, t: ObjectRef) => ({
@@ -134,7 +142,10 @@ export const setNodeCondition = defineAction({
   kinds: ["Node"],
   params: ConditionParams,
   reversible: true,
-  blast: async () => ({ pods: 0, nodes: 0 }),
+  // A condition can isolate the node (a NodeReadinessRule taints on it, as for predicted
+  // failures): setting one counts as touching the node; clearing one releases it.
+  blast: (ctx, t, p) =>
+    p.status === "False" ? Promise.resolve({ pods: 0, nodes: 0 }) : nodeBlast(ctx, t),
   async snapshot(ctx, t, p) {
     const prev = ((await readNode(ctx, t)).status?.conditions ?? []).find((c) => c.type === p.type);
     return { previous: prev ? plain(prev) : null };

@@ -16,7 +16,7 @@ import {
   type Verdict,
 } from "../guardrails/policy.ts";
 import type { Runbook } from "../runbook.ts";
-import { resolveTargets } from "./targets.ts";
+import { policyObject, resolveTargets } from "./targets.ts";
 
 export interface PlannedTarget {
   target: ObjectRef;
@@ -55,6 +55,7 @@ export async function planRunbook(d: PlanDeps, rb: Runbook, f: Finding): Promise
         action: action.name,
         target,
         namespaceLabels: target.namespace ? await d.namespaceLabels(target.namespace) : {},
+        object: await policyObject(d.ctx, target),
         blast,
         now: d.ctx.clock.now(),
         recent: d.recent(),

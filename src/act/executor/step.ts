@@ -13,6 +13,7 @@ import type { GuardrailGate, Ticket } from "../guardrails/gate.ts";
 import { type Verdict, verdictState } from "../guardrails/policy.ts";
 import type { Runbook } from "../runbook.ts";
 import type { RunPhase, RunState, RunStore } from "../runs/run-store.ts";
+import { policyObject } from "./targets.ts";
 import { type MetricsReader, verifyTarget } from "./verify.ts";
 
 export interface StepDeps {
@@ -133,6 +134,7 @@ async function guarded(
     action: action.name,
     target,
     namespaceLabels: labels,
+    object: await policyObject(d.ctx, target),
     blast,
     runbook: rb.name,
     finding: findingFacts(run.finding),

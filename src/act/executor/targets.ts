@@ -1,4 +1,5 @@
 /** Resolving a step's targets and reading objects for preconditions and verification. */
+import { redactObject } from "../../core/redact.ts";
 import type { Finding, ObjectRef } from "../../core/types.ts";
 import { httpCode, plain } from "../actions/kube.ts";
 import type { ActionContext } from "../actions/types.ts";
@@ -60,5 +61,17 @@ export async function readObject(ctx: ActionContext, t: ObjectRef): Promise<unkn
   } catch (e) {
     if (httpCode(e) === 404) return null;
     throw e;
+  }
+}
+
+/**
+ * The target as policy CEL sees it (`object`), secrets redacted. Unreadable is `undefined`: a
+ * rule that needs it then fails, and a failing rule denies.
+ */
+export async function policyObject(ctx: ActionContext, t: ObjectRef): Promise<unknown> {
+  try {
+    return redactObject(await readObject(ctx, t));
+  } catch {
+    return undefined;
   }
 }

@@ -1,7 +1,9 @@
 /**
  * For random policies and random node-failure findings, nothing the guardrails do not allow
- * reaches the cluster: every write opsloop sends for a verdict that is not `allowed` is a
- * server-side dry run (checked in the simulator's own request log, not in our code).
+ * reaches the cluster: every write the executor sends for the predictive-isolation step
+ * (set-node-condition) with a verdict that is not `allowed` is a server-side dry run (checked
+ * in the simulator's own request log, not in our code). The CEL conditions read `object`, the
+ * target node as the executor hands it to the policy.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,8 +17,10 @@ import { startScenario } from "../../sim/scenarios/harness.ts";
 import { loadKubeConfig } from "../../sources/kubernetes/kube-source.ts";
 import { openDb } from "../../store/sqlite.ts";
 import { AuditLog } from "../audit.ts";
-import { setPredictedFailure } from "../node-readiness/predictive-isolation.ts";
-import { PolicySchema, type RecentAction } from "./policy.ts";
+import { kubeClusterActions } from "../cluster-actions.ts";
+import { Executor } from "../executor.ts";
+import { loadRunbooks, type Runbook } from "../runbook.ts";
+import { PolicySchema } from "./policy.ts";
 
 let cluster: SimCluster;
 let kc: KubeConfig;
@@ -32,6 +36,19 @@ beforeAll(async () => {
 afterAll(() => cluster.close());
 
 const NODES = ["node-a-1", "node-b-1", "node-c-1"];
+
+/** The node-predicted-failure runbook's condition step, setting (True) or clearing (False). */
+function isolation(failing: boolean): Runbook {
+  const rb = loadRunbooks().find((r) => r.name === "node-predicted-failure") as Runbook;
+  const step = rb.steps[0] as Runbook["steps"][number];
+  const params = { ...step.params, status: failing ? "True" : "False" };
+  return {
+    ...rb,
+    steps: [{ ...step, params }],
+    verification: { ...rb.verification, conditions: [] },
+    limits: { ...rb.limits, maxRunsPerSubjectPerHour: 1000 },
+  };
+}
 const CONDITIONS = [
   "finding.severity != 'critical'",
   "request.name == 'node-c-1'",
@@ -80,9 +97,19 @@ describe("guardrails in front of the cluster (properties)", () => {
                 ? []
                 : [{ name: "pool", maxPoolUnavailable: p.maxPoolUnavailable }],
           });
-          const audit = new AuditLog(openDb(), cluster.clock);
-          const applied: RecentAction[] = [];
-          const deps = { kc, policy, audit, clock: cluster.clock, recent: () => applied };
+          const db = openDb();
+          const audit = new AuditLog(db, cluster.clock);
+          const executor = new Executor({
+            cluster: kubeClusterActions(kc),
+            policy,
+            audit,
+            db,
+            clock: cluster.clock,
+            wall: cluster.clock,
+            sleep: async (ms) => {
+              cluster.step(ms);
+            },
+          });
           for (const f of findings) {
             cluster.apiServer?.clearRequests();
             const finding: Finding = {
@@ -98,27 +125,22 @@ describe("guardrails in front of the cluster (properties)", () => {
               source: "property",
               time: cluster.clock.now(),
             };
-            const out = await setPredictedFailure(deps, finding, f.failing);
-            const kind = out.verdict.allowed
-              ? "allowed"
-              : out.verdict.needsApproval
-                ? "held"
-                : out.verdict.dryRunOnly
-                  ? "dryRun"
-                  : "denied";
+            const [out] = await executor.run(isolation(f.failing), finding);
+            const kind =
+              out?.result === "dry_run"
+                ? "dryRun"
+                : out?.verdict === "allowed"
+                  ? "allowed"
+                  : out?.verdict === "needs_approval"
+                    ? "held"
+                    : "denied";
             seen[kind]++;
             const writes = (cluster.apiServer?.requests() ?? []).filter((r) => r.method !== "GET");
             const real = writes.filter((w) => !w.query.includes("dryRun=All"));
-            if (out.verdict.allowed) {
-              expect(real.length).toBeGreaterThan(0);
-              applied.push({
-                action: "set-node-condition",
-                target: finding.subject,
-                time: cluster.clock.now(),
-              });
-            } else {
+            if (kind === "allowed") expect(real.length).toBeGreaterThan(0);
+            else {
               expect(real).toEqual([]);
-              expect(writes.length > 0).toBe(out.verdict.dryRunOnly);
+              expect(writes.length > 0).toBe(kind === "dryRun");
             }
           }
           expect(audit.verify().ok).toBe(true);

@@ -1,7 +1,8 @@
 /**
  * End to end on the node-degradation scenario: the NodeReadinessRule CRD registered through the
- * API, a predicted failure of node-c-1 sets the PredictedFailure condition through the
- * guardrails, opsloop's enforcer taints the node NoSchedule, and clearing it untaints it.
+ * API, a predicted failure of node-c-1 sets the PredictedFailure condition (the first step of the
+ * node-predicted-failure runbook, through the executor and the guardrails), opsloop's enforcer
+ * taints the node NoSchedule, and clearing the condition untaints it.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,19 +15,21 @@ import {
 } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import type { Finding } from "../../core/types.ts";
+import type { ActionSummary, Finding } from "../../core/types.ts";
 import type { SimCluster } from "../../sim/cluster.ts";
 import { startScenario } from "../../sim/scenarios/harness.ts";
 import { loadKubeConfig } from "../../sources/kubernetes/kube-source.ts";
 import { openDb } from "../../store/sqlite.ts";
 import { AuditLog } from "../audit.ts";
-import { DEFAULT_POLICY, parsePolicy } from "../guardrails/policy.ts";
+import { kubeClusterActions } from "../cluster-actions.ts";
+import { Executor } from "../executor.ts";
+import { DEFAULT_POLICY, type Policy, parsePolicy } from "../guardrails/policy.ts";
+import { loadRunbooks, type Runbook } from "../runbook.ts";
 import { NodeReadinessEnforcer } from "./controller.ts";
 import {
   PREDICTED_FAILURE_CONDITION,
   PREDICTED_FAILURE_TAINT,
   predictiveIsolationRule,
-  setPredictedFailure,
 } from "./predictive-isolation.ts";
 import {
   type NodeReadinessRule,
@@ -67,6 +70,40 @@ function prediction(): Finding {
   };
 }
 
+/** The node-predicted-failure runbook's condition step alone, setting or clearing it. */
+function isolation(failing: boolean): Runbook {
+  const rb = loadRunbooks().find((r) => r.name === "node-predicted-failure") as Runbook;
+  const step = rb.steps[0] as Runbook["steps"][number];
+  const params = failing
+    ? step.params
+    : { ...step.params, status: "False", reason: "NoFailurePredicted", message: "" };
+  return {
+    ...rb,
+    steps: [{ ...step, params }],
+    verification: { ...rb.verification, conditions: [] },
+  };
+}
+
+/** Runs the isolation step through an executor under `policy`; its one action summary. */
+async function setPredictedFailure(
+  deps: { policy: Policy; audit: AuditLog },
+  finding: Finding,
+  failing = true,
+): Promise<ActionSummary> {
+  const executor = new Executor({
+    cluster: kubeClusterActions(kc),
+    policy: deps.policy,
+    audit: deps.audit,
+    clock: cluster.clock,
+    wall: cluster.clock,
+    sleep: async (ms) => {
+      cluster.step(ms);
+    },
+  });
+  const [a] = await executor.run(isolation(failing), finding);
+  return a as ActionSummary;
+}
+
 async function node(name: string) {
   return kc.makeApiClient(CoreV1Api).readNode({ name });
 }
@@ -104,9 +141,13 @@ describe("predictive node isolation on node-degradation", () => {
       },
     ]);
 
-    const deps = { kc, policy: DEFAULT_POLICY, audit, clock: cluster.clock, recent: () => [] };
+    const deps = { policy: DEFAULT_POLICY, audit };
     const set = await setPredictedFailure(deps, prediction());
-    expect(set).toMatchObject({ result: "applied", verdict: { allowed: true } });
+    expect(set).toMatchObject({
+      action: "set-node-condition",
+      result: "applied",
+      verdict: "allowed",
+    });
     cluster.step(30_000); // kubelet heartbeats keep the condition
     expect(await condition("node-c-1")).toMatchObject({
       status: "True",
@@ -181,25 +222,23 @@ describe("predictive node isolation on node-degradation", () => {
         },
       ],
     });
-    const deps = { kc, policy: strict, audit, clock: cluster.clock, recent: () => [] };
+    const deps = { policy: strict, audit };
     const warn = {
       ...prediction(),
       subject: { kind: "Node", name: "node-b-1" },
       severity: "warning" as const,
     };
     const denied = await setPredictedFailure(deps, warn);
-    expect(denied).toMatchObject({ result: "denied", verdict: { allowed: false } });
-    expect(denied.verdict.reasons).toEqual([
-      "critical-only: only critical predictions isolate nodes",
-    ]);
+    expect(denied).toMatchObject({ result: "skipped", verdict: "denied" });
+    expect(denied.reasons).toEqual(["critical-only: only critical predictions isolate nodes"]);
     const dry = await setPredictedFailure(
       { ...deps, policy: { ...strict, mode: "dryRunOnly" } },
       { ...warn, severity: "critical" },
     );
-    expect(dry).toMatchObject({ result: "dry_run", verdict: { dryRunOnly: true } });
+    expect(dry).toMatchObject({ result: "dry_run", verdict: "denied" });
     expect(await condition("node-b-1")).toBeUndefined();
     const writes = (cluster.apiServer?.requests() ?? []).filter(
-      (r) => r.method === "PUT" && r.path.includes("/nodes/node-b-1/status"),
+      (r) => r.method !== "GET" && r.path.includes("/nodes/node-b-1/status"),
     );
     expect(writes.length).toBeGreaterThan(0);
     expect(writes.every((w) => w.query.includes("dryRun=All"))).toBe(true);
@@ -258,7 +297,7 @@ describe("predictive node isolation on node-degradation", () => {
   it("keeps enforcing on its own once started", async () => {
     const audit = new AuditLog(openDb(), cluster.clock);
     const enforcer = new NodeReadinessEnforcer({ kc, clock: cluster.clock, audit });
-    const deps = { kc, policy: DEFAULT_POLICY, audit, clock: cluster.clock, recent: () => [] };
+    const deps = { policy: DEFAULT_POLICY, audit };
     enforcer.start(50);
     try {
       await setPredictedFailure(deps, prediction());
