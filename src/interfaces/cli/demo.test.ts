@@ -68,7 +68,7 @@ describe("opsloop demo", () => {
   it("rejects bad input with a one-line error and exit code 2", () => {
     const bad = opsloop(["demo", "--output", "xml"]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toBe('opsloop: --output must be text, table or json, got "xml"\n');
+    expect(bad.stderr).toBe('opsloop: --output must be text, json or table; got "xml"\n');
     const unknown = opsloop(["demo", "--scenario", "nope", "--for", "1s"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.trim().split("\n")).toHaveLength(1);

@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { isOpsloopError } from "../../core/errors.ts";
+import { opsloopVersion } from "../../core/version.ts";
 import { registerCommands } from "./commands/index.ts";
 
 /** Printed after the command list: where to start, by what the reader wants to do. */
@@ -23,7 +24,8 @@ Capacity and cost:
   opsloop plan-scaling --prometheus URL --workload NS/NAME
                                        replica floors ahead of forecast traffic
 
-Every command takes --help; most take --output json for scripts.
+Every command takes --help; most take --output json for scripts. Colour only on a terminal,
+never with NO_COLOR set. opsloop --version prints the version.
 Exit codes: 0 ok, 1 problems found or a failure, 2 a usage error (diagnose: 2 for any error).
 `;
 
@@ -31,6 +33,7 @@ export function buildProgram(): Command {
   const program = new Command()
     .name("opsloop")
     .description("AIOps engine for Kubernetes: observe, detect, diagnose, act, learn")
+    .version(opsloopVersion(), "-V, --version", "print the opsloop version")
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerCommands(program);

@@ -10,8 +10,27 @@ export function formatTable(columns: string[], rows: string[][]): string {
   return `${[line(columns), ...rows.map(line)].join("\n")}\n`;
 }
 
-/** Checks an `--output` flag against the formats a command supports (a user error otherwise). */
-export function outputFormat<T extends string>(value: string, allowed: readonly T[]): T {
+/**
+ * Checks an `--output` flag against the formats a command supports (a user error, exit 2,
+ * otherwise). `aliases` maps other accepted spellings (e.g. `table` for `text`) to a format.
+ */
+export function outputFormat<T extends string>(
+  value: string,
+  allowed: readonly T[],
+  aliases: Readonly<Record<string, T>> = {},
+): T {
+  const alias = Object.hasOwn(aliases, value) ? aliases[value] : undefined;
+  return alias ?? flagChoice("--output", value, [...allowed, ...Object.keys(aliases)] as T[]);
+}
+
+/** Checks a flag that takes one of a few words (`--output`, `--status`); a user error otherwise. */
+export function flagChoice<T extends string>(
+  flag: string,
+  value: string,
+  allowed: readonly T[],
+): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new OpsloopError("invalid_input", `--output must be ${allowed.join(", ")}; got "${value}"`);
+  const words =
+    allowed.length > 1 ? `${allowed.slice(0, -1).join(", ")} or ${allowed.at(-1)}` : allowed[0];
+  throw new OpsloopError("invalid_input", `${flag} must be ${words}; got "${value}"`);
 }

@@ -11,7 +11,7 @@ import { AuditLog } from "../../../act/audit.ts";
 import { isoTime, systemClock } from "../../../core/clock.ts";
 import { OpsloopError } from "../../../core/errors.ts";
 import { openDb } from "../../../store/sqlite.ts";
-import { formatTable, outputFormat } from "../table.ts";
+import { flagChoice, formatTable, outputFormat } from "../table.ts";
 
 const STATUSES: ApprovalStatus[] = ["pending", "approved", "rejected", "expired"];
 
@@ -31,8 +31,10 @@ function withStore<T>(db: string, fn: (store: ApprovalStore) => T): T {
   }
 }
 
-function print(approvals: Approval[], output: string): void {
-  if (outputFormat(output, ["table", "json"] as const) === "json") {
+const FORMATS = ["table", "json"] as const;
+
+function print(approvals: Approval[], output: (typeof FORMATS)[number]): void {
+  if (output === "json") {
     process.stdout.write(`${JSON.stringify(approvals, null, 2)}\n`);
     return;
   }
@@ -63,10 +65,12 @@ export function registerApprovalsCommand(program: Command): void {
     .option("--status <status>", `only this status: ${STATUSES.join(", ")}`)
     .option("--output <format>", "table or json", "table")
     .action((flags: { db: string; status?: string; output: string }) => {
-      const status = flags.status === undefined ? undefined : outputFormat(flags.status, STATUSES);
+      const output = outputFormat(flags.output, FORMATS);
+      const status =
+        flags.status === undefined ? undefined : flagChoice("--status", flags.status, STATUSES);
       print(
         withStore(flags.db, (s) => s.list(status ? { status } : {})),
-        flags.output,
+        output,
       );
     });
   cmd
@@ -77,13 +81,15 @@ export function registerApprovalsCommand(program: Command): void {
     .option("--actor <name>", "who approves (default cli:<user>)")
     .option("--output <format>", "table or json", "table")
     .action((id: string, flags: { db: string; token?: string; actor?: string; output: string }) => {
+      // Checked before the decision: a typo must not approve and then fail to print.
+      const output = outputFormat(flags.output, FORMATS);
       const a = withStore(flags.db, (s) =>
         s.approve(id, {
           actor: actorOf(flags.actor),
           ...(flags.token ? { token: flags.token } : {}),
         }),
       );
-      print([a], flags.output);
+      print([a], output);
     });
   cmd
     .command("reject <id>")
@@ -93,9 +99,10 @@ export function registerApprovalsCommand(program: Command): void {
     .option("--actor <name>", "who rejects (default cli:<user>)")
     .option("--output <format>", "table or json", "table")
     .action((id: string, flags: { db: string; reason: string; actor?: string; output: string }) => {
+      const output = outputFormat(flags.output, FORMATS);
       const a = withStore(flags.db, (s) =>
         s.reject(id, { actor: actorOf(flags.actor), reason: flags.reason }),
       );
-      print([a], flags.output);
+      print([a], output);
     });
 }

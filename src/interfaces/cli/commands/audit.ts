@@ -5,6 +5,7 @@ import { AuditLog } from "../../../act/audit.ts";
 import { isoTime, systemClock } from "../../../core/clock.ts";
 import { OpsloopError } from "../../../core/errors.ts";
 import { openDb } from "../../../store/sqlite.ts";
+import { outputFormat } from "../table.ts";
 
 function openAudit(db: string): { log: AuditLog; close: () => void } {
   if (!existsSync(db)) throw new OpsloopError("invalid_input", `no database at ${db}`);
@@ -54,12 +55,13 @@ export function registerAuditCommand(program: Command): void {
     .description("print the latest audit records")
     .requiredOption("--db <file>", "SQLite database file")
     .option("--limit <n>", "how many records", "50")
-    .option("--output <format>", "text or json", "text")
+    .option("--output <format>", "text (alias table) or json", "text")
     .action((flags: { db: string; limit: string; output: string }) => {
+      const output = outputFormat(flags.output, ["text", "json"] as const, { table: "text" });
       const { log, close } = openAudit(flags.db);
       const records = log.list({ limit: Number(flags.limit) || 50 });
       close();
-      if (flags.output === "json") {
+      if (output === "json") {
         process.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
         return;
       }

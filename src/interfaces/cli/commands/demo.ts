@@ -2,8 +2,10 @@
 import type { Command } from "commander";
 import { parseDuration } from "../../../core/clock.ts";
 import { OpsloopError } from "../../../core/errors.ts";
+import { useColour } from "../colour.ts";
 import { runDemo } from "../demo-runner.ts";
 import { parseNumberOption } from "../sim-runtime.ts";
+import { outputFormat } from "../table.ts";
 import { parsePort, stopOnSignals } from "./run.ts";
 
 interface DemoFlags {
@@ -44,13 +46,7 @@ export function registerDemoCommand(program: Command): void {
     .option("--port <n>", "dashboard and API port on 127.0.0.1 (default: a free port)")
     .option("--no-dashboard", "do not serve the API and dashboard")
     .action(async (flags: DemoFlags) => {
-      const output = flags.output === "table" ? "text" : flags.output;
-      if (output !== "text" && output !== "json") {
-        throw new OpsloopError(
-          "invalid_input",
-          `--output must be text, table or json, got "${flags.output}"`,
-        );
-      }
+      const output = outputFormat(flags.output, ["text", "json"] as const, { table: "text" });
       const forMs = parseFor(flags.for);
       const stop = stopOnSignals();
       try {
@@ -64,7 +60,7 @@ export function registerDemoCommand(program: Command): void {
           dashboard: flags.dashboard,
           port: parsePort(flags.port),
           write: (s) => process.stdout.write(s),
-          tty: !!process.stdout.isTTY,
+          tty: useColour(process.stdout),
           progress: (s) => {
             if (process.stderr.isTTY) process.stderr.write(s);
           },

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { OpsloopError } from "../../../core/errors.ts";
 import { formatScoredCsv, scoreCsv } from "../../../detect/score-csv.ts";
+import { outputFormat } from "../table.ts";
 
 interface DetectFlags {
   input: string;
@@ -11,6 +12,7 @@ interface DetectFlags {
 
 /** The command's output text for a CSV file: scored CSV or JSON rows with explanations. */
 export function runDetect(flags: DetectFlags): string {
+  const output = outputFormat(flags.output, ["csv", "json"] as const);
   let text: string;
   try {
     text = readFileSync(flags.input, "utf8");
@@ -18,9 +20,7 @@ export function runDetect(flags: DetectFlags): string {
     throw new OpsloopError("invalid_input", `cannot read ${flags.input}`, { cause: e });
   }
   const rows = scoreCsv(text);
-  if (flags.output === "csv") return formatScoredCsv(rows);
-  if (flags.output === "json") return `${JSON.stringify(rows)}\n`;
-  throw new OpsloopError("invalid_input", `--output must be csv or json, got "${flags.output}"`);
+  return output === "csv" ? formatScoredCsv(rows) : `${JSON.stringify(rows)}\n`;
 }
 
 export function registerDetectCommand(program: Command): void {

@@ -19,6 +19,7 @@ import {
   render,
 } from "../../../diagnose/output/index.ts";
 import { KubeSource, loadKubeConfig } from "../../../sources/kubernetes/kube-source.ts";
+import { useColour } from "../colour.ts";
 import { outputFormat } from "../table.ts";
 
 interface Flags {
@@ -108,7 +109,7 @@ async function diagnoseOnce(flags: Flags): Promise<void> {
       ...(flags.namespace ? { namespace: flags.namespace } : {}),
     });
     if (flags.explain) await explain(report, config, flags.anonymize === true);
-    const colour = output === "table" && process.stdout.isTTY === true;
+    const colour = output === "table" && useColour(process.stdout);
     process.stdout.write(render(report, output, { colour, toolVersion: opsloopVersion() }));
     const serious = report.summary.critical + report.summary.warning;
     if (serious > 0)

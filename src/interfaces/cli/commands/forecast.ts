@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { OpsloopError } from "../../../core/errors.ts";
 import { forecast } from "../../../forecast/forecast.ts";
 import { parseSeriesCsv } from "../../../forecast/series-csv.ts";
-import { formatTable } from "../table.ts";
+import { formatTable, outputFormat } from "../table.ts";
 
 interface ForecastFlags {
   input: string;
@@ -23,12 +23,7 @@ function positiveInt(name: string, raw: string): number {
 
 /** The command's output text: an aligned table or a JSON document. */
 export function runForecast(flags: ForecastFlags): string {
-  if (flags.output !== "table" && flags.output !== "json") {
-    throw new OpsloopError(
-      "invalid_input",
-      `--output must be table or json, got "${flags.output}"`,
-    );
-  }
+  outputFormat(flags.output, ["table", "json"] as const);
   let text: string;
   try {
     text = readFileSync(flags.input, "utf8");

@@ -8,6 +8,7 @@ import { OpsloopError } from "../../../core/errors.ts";
 import { IncidentManager } from "../../../incidents/incidents.ts";
 import type { IncidentRecord } from "../../../incidents/record.ts";
 import { openDb } from "../../../store/sqlite.ts";
+import { outputFormat } from "../table.ts";
 import { dbFile } from "./report.ts";
 
 interface Flags {
@@ -16,11 +17,7 @@ interface Flags {
 }
 
 function withManager<T>(flags: Flags, fn: (m: IncidentManager) => T): T {
-  if (flags.output !== "json" && flags.output !== "table")
-    throw new OpsloopError(
-      "invalid_input",
-      `--output must be json or table, got "${flags.output}"`,
-    );
+  outputFormat(flags.output, ["table", "json"] as const);
   const db = openDb(dbFile(flags.db));
   try {
     return fn(new IncidentManager(db));

@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { OpsloopError } from "../../../core/errors.ts";
 import { rankServices, type ServiceRank } from "../../../incidents/rca/metric-rank.ts";
 import { parseWideCsv } from "../../../incidents/rca/wide-table.ts";
+import { outputFormat } from "../table.ts";
 
 interface RcaFlags {
   metrics: string;
@@ -66,11 +67,7 @@ export function formatRanking(ranked: ServiceRank[]): string {
 const fmt = (x: number) => (Number.isNaN(x) ? "?" : String(Number(x.toPrecision(3))));
 
 export function runRca(flags: RcaFlags): string {
-  if (flags.output !== "json" && flags.output !== "table")
-    throw new OpsloopError(
-      "invalid_input",
-      `--output must be json or table, got "${flags.output}"`,
-    );
+  outputFormat(flags.output, ["table", "json"] as const);
   let text: string;
   try {
     text = readFileSync(flags.metrics, "utf8");

@@ -26,6 +26,6 @@ describe("opsloop report", () => {
     expect(report.series.length).toBeGreaterThan(0);
     const table = runReport({ db, output: "table" });
     expect(table).toMatch(/^MTTD \(mean \/ median\)\s+\d+[hms]/m);
-    expect(() => runReport({ db, output: "yaml" })).toThrow(/--output must be json or table/);
+    expect(() => runReport({ db, output: "yaml" })).toThrow(/--output must be table or json/);
   });
 });

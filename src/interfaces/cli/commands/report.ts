@@ -6,6 +6,7 @@ import { goDuration, isoTime, parseDuration, systemClock } from "../../../core/c
 import { OpsloopError } from "../../../core/errors.ts";
 import { type RoiFigures, type RoiReport, roiReport } from "../../../incidents/roi.ts";
 import { openDb } from "../../../store/sqlite.ts";
+import { outputFormat } from "../table.ts";
 
 interface ReportFlags {
   db?: string;
@@ -68,11 +69,7 @@ export function dbFile(flag: string | undefined): string {
 }
 
 export function runReport(flags: ReportFlags, now = systemClock.now()): string {
-  if (flags.output !== "json" && flags.output !== "table")
-    throw new OpsloopError(
-      "invalid_input",
-      `--output must be json or table, got "${flags.output}"`,
-    );
+  outputFormat(flags.output, ["table", "json"] as const);
   const file = dbFile(flags.db);
   const from = sinceOf(flags.since, now);
   const db = openDb(file);

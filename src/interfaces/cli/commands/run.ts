@@ -8,8 +8,10 @@ import { type Runtime, startRuntime } from "../../../agent/runtime.ts";
 import { loadConfig } from "../../../config/config.ts";
 import { parseDuration } from "../../../core/clock.ts";
 import { OpsloopError } from "../../../core/errors.ts";
+import { useColour } from "../colour.ts";
 import { formatAction, formatEvent, paint } from "../demo-output.ts";
 import { type ServedRuntime, serveRuntime } from "../serve-runtime.ts";
+import { outputFormat } from "../table.ts";
 
 interface RunFlags {
   kubeconfig?: string;
@@ -51,7 +53,7 @@ export function stopOnSignals(): { signal: AbortSignal; dispose(): void } {
 }
 
 function follow(rt: Runtime, output: "text" | "json", write: (s: string) => void): void {
-  const tty = !!process.stdout.isTTY;
+  const tty = useColour(process.stdout);
   if (output === "json") {
     rt.events.on("incident", (e) =>
       write(`${JSON.stringify({ event: e.type, incident: e.incident })}\n`),
@@ -93,12 +95,7 @@ export function registerRunCommand(program: Command): void {
     .option("--output <format>", "text (alias table) or json (one JSON object per event)", "text")
     .option("--no-dashboard", "do not serve the API and dashboard")
     .action(async (flags: RunFlags) => {
-      const output = flags.output === "table" ? "text" : flags.output;
-      if (output !== "text" && output !== "json")
-        throw new OpsloopError(
-          "invalid_input",
-          `--output must be text, table or json, got "${flags.output}"`,
-        );
+      const output = outputFormat(flags.output, ["text", "json"] as const, { table: "text" });
       let intervalMs: number;
       try {
         intervalMs = parseDuration(flags.interval);
