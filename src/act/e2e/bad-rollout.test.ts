@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Finding } from "../../core/types.ts";
 import { loadRunbooks, matches } from "../runbook.ts";
-import { type ActHarness, startActHarness, until } from "./harness.ts";
+import { type ActHarness, autoApprove, startActHarness, until } from "./harness.ts";
 
 let h: ActHarness;
 beforeAll(async () => {
@@ -54,14 +54,11 @@ describe("bad rollout → rollout undo", () => {
     const opened = h.incidents.ingest([finding as Finding], h.cluster.clock.now());
     const incident = opened[0]?.incident;
     // rollout-undo needs a human's approval under the default policy: approve as soon as asked.
-    const stop = setInterval(() => {
-      for (const a of h.approvals.list({ status: "pending" }))
-        h.approvals.approve(a.id, { actor: "alice" });
-    }, 5);
+    const stop = autoApprove(h, "alice");
     const actions = await h
       .executor({ approvalPollMs: 1000 })
       .run(rb!, finding as Finding, { incidentId: incident?.id });
-    clearInterval(stop);
+    stop();
     expect(actions).toMatchObject([
       { action: "rollout-undo", verdict: "allowed", result: "applied" },
     ]);

@@ -11,7 +11,13 @@ import type { Finding } from "../../core/types.ts";
 import type { DetectPipeline } from "../../detect/live/pipeline.ts";
 import { NODE_BEHAVIOUR_ANNOTATION } from "../../sim/behaviour.ts";
 import { loadRunbooks, matches } from "../runbook.ts";
-import { type ActHarness, backfilledPipeline, scrapeInto, startActHarness } from "./harness.ts";
+import {
+  type ActHarness,
+  autoApprove,
+  backfilledPipeline,
+  scrapeInto,
+  startActHarness,
+} from "./harness.ts";
 
 let h: ActHarness;
 let pipeline: DetectPipeline;
@@ -53,12 +59,9 @@ describe("predicted disk pressure → node-drain before the kubelet evicts", () 
       verdict: { needsApproval: true },
     });
     h.cluster.apiServer?.clearRequests();
-    const approve = setInterval(() => {
-      for (const a of h.approvals.list({ status: "pending" }))
-        h.approvals.approve(a.id, { actor: "oncall" });
-    }, 5);
+    const approve = autoApprove(h);
     const actions = await executor.run(rb, f, { incidentId: incident?.id });
-    clearInterval(approve);
+    approve();
     expect(actions).toMatchObject([{ action: "drain", verdict: "allowed", result: "applied" }]);
     const node = h.cluster.store.mustGet("nodes", undefined, "node-b-1");
     expect(node.spec.unschedulable).toBe(true);

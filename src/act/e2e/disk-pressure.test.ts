@@ -9,7 +9,7 @@ import type { Finding } from "../../core/types.ts";
 import { NODE_BEHAVIOUR_ANNOTATION } from "../../sim/behaviour.ts";
 import { DEFAULT_POLICY, parsePolicy } from "../guardrails/policy.ts";
 import { loadRunbooks, matches } from "../runbook.ts";
-import { type ActHarness, startActHarness, until } from "./harness.ts";
+import { type ActHarness, autoApprove, startActHarness, until } from "./harness.ts";
 
 let h: ActHarness;
 let finding: Finding;
@@ -34,12 +34,6 @@ const failedOn = (node: string) =>
     .list("pods")
     .filter((p) => p.spec.nodeName === node && p.status?.phase === "Failed")
     .map((p) => p.metadata.name as string);
-
-const approveAll = () =>
-  setInterval(() => {
-    for (const a of h.approvals.list({ status: "pending" }))
-      h.approvals.approve(a.id, { actor: "oncall" });
-  }, 5);
 
 /** The DELETEs of pods, in order: [name, dry run?]. */
 const deletes = () =>
@@ -68,9 +62,9 @@ describe("disk pressure evictions → clean up the evicted pods", () => {
       ],
     });
     h.cluster.apiServer?.clearRequests();
-    const approve = approveAll();
+    const approve = autoApprove(h);
     const actions = await h.executor({ policy, approvalPollMs: 1_000 }).run(rb(), finding);
-    clearInterval(approve);
+    approve();
     expect(actions.map((a) => [a.target.name, a.result])).toEqual([
       [canary, "applied"],
       [second, "skipped"],
@@ -94,11 +88,11 @@ describe("disk pressure evictions → clean up the evicted pods", () => {
     const incident = h.incidents.ingest([f], h.cluster.clock.now())[0]?.incident;
     const before = h.audit.list({ limit: 1000 }).length;
     h.cluster.apiServer?.clearRequests();
-    const approve = approveAll();
+    const approve = autoApprove(h);
     const actions = await h
       .executor({ approvalPollMs: 1_000 })
       .run(match[0]!, f, { incidentId: incident?.id });
-    clearInterval(approve);
+    approve();
     expect(actions.every((a) => a.action === "delete-pod" && a.result === "applied")).toBe(true);
     const order = actions.map((a) => a.target.name);
     expect(new Set(order)).toEqual(new Set(failed));

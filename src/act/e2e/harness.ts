@@ -140,3 +140,11 @@ export async function scrapeInto(
   pipeline.observe(parseExposition(h.cluster.telemetry.render(), h.cluster.clock.now()));
   return pipeline.findings(h.cluster.clock.now());
 }
+
+/** Stands in for the human: approves every pending request as it appears; call to stop. */
+export function autoApprove(h: ActHarness, actor = "oncall"): () => void {
+  const timer = setInterval(() => {
+    for (const a of h.approvals.list({ status: "pending" })) h.approvals.approve(a.id, { actor });
+  }, 5);
+  return () => clearInterval(timer);
+}

@@ -25,7 +25,13 @@ import {
   nodeReadinessRuleCrd,
 } from "../node-readiness/types.ts";
 import { loadRunbooks, matches } from "../runbook.ts";
-import { type ActHarness, backfilledPipeline, scrapeInto, startActHarness } from "./harness.ts";
+import {
+  type ActHarness,
+  autoApprove,
+  backfilledPipeline,
+  scrapeInto,
+  startActHarness,
+} from "./harness.ts";
 
 let h: ActHarness;
 let pipeline: DetectPipeline;
@@ -89,12 +95,9 @@ describe("hardware drift → node condition → NodeReadinessRule taint → drai
     expect(plan.steps[1]?.targets[0]?.verdict.needsApproval).toBe(true);
     expect((h.cluster.apiServer?.requests() ?? []).filter((r) => r.method !== "GET")).toEqual([]);
 
-    const approve = setInterval(() => {
-      for (const a of h.approvals.list({ status: "pending" }))
-        h.approvals.approve(a.id, { actor: "oncall" });
-    }, 5);
+    const approve = autoApprove(h);
     const actions = await executor.run(rb, f, { incidentId: incident?.id });
-    clearInterval(approve);
+    approve();
     expect(actions).toMatchObject([
       { action: "set-node-condition", verdict: "allowed", result: "applied" },
       { action: "drain", verdict: "allowed", result: "applied" },
@@ -182,12 +185,9 @@ describe("hardware drift → node condition → NodeReadinessRule taint → drai
     });
     const rb = loadRunbooks().find((r) => matches(r, other));
     expect(rb?.name).toBe("node-drain");
-    const approve = setInterval(() => {
-      for (const a of h.approvals.list({ status: "pending" }))
-        h.approvals.approve(a.id, { actor: "oncall" });
-    }, 5);
+    const approve = autoApprove(h);
     const [a] = await h.executor({ approvalPollMs: 1_000 }).run(rb!, other);
-    clearInterval(approve);
+    approve();
     expect(a).toMatchObject({ verdict: "denied", result: "skipped" });
     expect(a?.reasons.join()).toMatch(/node pool share unavailable/);
     expect(node("node-b-1").spec.unschedulable).toBeFalsy();

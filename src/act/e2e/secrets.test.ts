@@ -12,7 +12,7 @@ import { ToolRegistry } from "../../tools/registry.ts";
 import { LOOP_TOOLS } from "../../tools/tools.ts";
 import { DEFAULT_POLICY, parsePolicy } from "../guardrails/policy.ts";
 import { parseRunbook } from "../runbook.ts";
-import { type ActHarness, startActHarness } from "./harness.ts";
+import { type ActHarness, autoApprove, startActHarness } from "./harness.ts";
 
 const PASSWORD = "hunter2-s3cr3t-value";
 const AWS_KEY = "AKIAIOSFODNN7EXAMPLE";
@@ -103,13 +103,10 @@ describe("secrets never leave the cluster", () => {
   it("keeps passwords and AWS keys out of summaries, approvals, audit and run state", async () => {
     const policy = POLICY();
     const f = finding();
-    const approve = setInterval(() => {
-      for (const a of h.approvals.list({ status: "pending" }))
-        h.approvals.approve(a.id, { actor: "alice" });
-    }, 5);
+    const approve = autoApprove(h, "alice");
     const executor = h.executor({ policy, approvalPollMs: 1_000 });
     const actions = await executor.run(parseRunbook(ROTATE, "rotate.yaml"), f);
-    clearInterval(approve);
+    approve();
     expect(actions).toMatchObject([{ action: "patch", result: "applied" }]);
     // The cluster got the credentials: the fix really carried them.
     const env = h.cluster.store.mustGet("deployments.apps", "shop", "web").spec.template.spec

@@ -19,7 +19,7 @@ import { openDb } from "../../store/sqlite.ts";
 import { AuditLog } from "../audit.ts";
 import { kubeClusterActions } from "../cluster-actions.ts";
 import { Executor } from "../executor.ts";
-import { loadRunbooks, type Runbook } from "../runbook.ts";
+import { predictedFailureRunbook } from "../node-readiness/predictive-isolation.ts";
 import { PolicySchema } from "./policy.ts";
 
 let cluster: SimCluster;
@@ -37,18 +37,12 @@ afterAll(() => cluster.close());
 
 const NODES = ["node-a-1", "node-b-1", "node-c-1"];
 
-/** The node-predicted-failure runbook's condition step, setting (True) or clearing (False). */
-function isolation(failing: boolean): Runbook {
-  const rb = loadRunbooks().find((r) => r.name === "node-predicted-failure") as Runbook;
-  const step = rb.steps[0] as Runbook["steps"][number];
-  const params = { ...step.params, status: failing ? "True" : "False" };
-  return {
-    ...rb,
-    steps: [{ ...step, params }],
-    verification: { ...rb.verification, conditions: [] },
-    limits: { ...rb.limits, maxRunsPerSubjectPerHour: 1000 },
-  };
-}
+/** The isolation step, without the runbook's per-subject limit: the policy's limits decide. */
+const isolation = (failing: boolean) => {
+  const rb = predictedFailureRunbook(failing);
+  return { ...rb, limits: { ...rb.limits, maxRunsPerSubjectPerHour: 1000 } };
+};
+
 const CONDITIONS = [
   "finding.severity != 'critical'",
   "request.name == 'node-c-1'",

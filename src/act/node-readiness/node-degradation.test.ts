@@ -24,11 +24,11 @@ import { AuditLog } from "../audit.ts";
 import { kubeClusterActions } from "../cluster-actions.ts";
 import { Executor } from "../executor.ts";
 import { DEFAULT_POLICY, type Policy, parsePolicy } from "../guardrails/policy.ts";
-import { loadRunbooks, type Runbook } from "../runbook.ts";
 import { NodeReadinessEnforcer } from "./controller.ts";
 import {
   PREDICTED_FAILURE_CONDITION,
   PREDICTED_FAILURE_TAINT,
+  predictedFailureRunbook,
   predictiveIsolationRule,
 } from "./predictive-isolation.ts";
 import {
@@ -70,20 +70,6 @@ function prediction(): Finding {
   };
 }
 
-/** The node-predicted-failure runbook's condition step alone, setting or clearing it. */
-function isolation(failing: boolean): Runbook {
-  const rb = loadRunbooks().find((r) => r.name === "node-predicted-failure") as Runbook;
-  const step = rb.steps[0] as Runbook["steps"][number];
-  const params = failing
-    ? step.params
-    : { ...step.params, status: "False", reason: "NoFailurePredicted", message: "" };
-  return {
-    ...rb,
-    steps: [{ ...step, params }],
-    verification: { ...rb.verification, conditions: [] },
-  };
-}
-
 /** Runs the isolation step through an executor under `policy`; its one action summary. */
 async function setPredictedFailure(
   deps: { policy: Policy; audit: AuditLog },
@@ -100,7 +86,7 @@ async function setPredictedFailure(
       cluster.step(ms);
     },
   });
-  const [a] = await executor.run(isolation(failing), finding);
+  const [a] = await executor.run(predictedFailureRunbook(failing), finding);
   return a as ActionSummary;
 }
 

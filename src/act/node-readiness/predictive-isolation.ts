@@ -7,6 +7,7 @@
  * into a NoSchedule taint; the runbook's drain then moves the pods away. Conditions live in
  * nodes/status, which is where Node Problem Detector reports them too.
  */
+import { BUILTIN_RUNBOOKS_DIR, loadRunbooks, type Runbook } from "../runbook.ts";
 import { type NodeReadinessRule, NRR_API_VERSION, TAINT_PREFIX } from "./types.ts";
 
 export const PREDICTED_FAILURE_CONDITION = "opsloop.dev/PredictedFailure";
@@ -28,5 +29,24 @@ export function predictiveIsolationRule(name = "opsloop-predictive-isolation"): 
       nodeSelector: SELECTOR,
       dryRun: false,
     },
+  };
+}
+
+/**
+ * The node-predicted-failure runbook's condition step on its own: sets the PredictedFailure
+ * condition (`failing`) or clears it (a repaired node released), through the executor.
+ */
+export function predictedFailureRunbook(failing: boolean, dir = BUILTIN_RUNBOOKS_DIR): Runbook {
+  const rb = loadRunbooks(dir).find((r) => r.name === "node-predicted-failure") as Runbook;
+  const step = rb.steps[0] as Runbook["steps"][number];
+  const params = failing
+    ? step.params
+    : { ...step.params, status: "False", reason: "NoFailurePredicted", message: "" };
+  return {
+    ...rb,
+    name: failing ? "node-predicted-failure" : "node-predicted-failure-clear",
+    steps: [{ ...step, params }],
+    // The step's own check verifies the condition; the runbook's condition holds only when set.
+    verification: { ...rb.verification, conditions: [] },
   };
 }
