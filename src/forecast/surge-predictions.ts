@@ -3,9 +3,9 @@
  * instead): the workload's predictive scaling plan (plan-workload.ts) says when its forecast
  * load needs more replicas than it has; an episode of rising windows (prescaleEpisodes) that
  * opens within the lead time becomes a `TrafficSurge` prediction on the workload, with the
- * episode's start as its ETA. This
- * is what the `traffic-scale-out` runbook triggers on, so the agent scales out before the peak
- * instead of after the latency has climbed.
+ * episode's start as its ETA. The `traffic-scale-out` runbook triggers on it, so the agent
+ * scales out before the peak instead of after the latency has climbed. Not yet wired into the
+ * runtime's forecast path (PrescaleForecaster plans HPA-scaled Deployments only).
  */
 import { isoTime } from "../core/clock.ts";
 import { stableId } from "../core/ids.ts";
@@ -16,13 +16,13 @@ import { prescaleEpisodes } from "./prescale.ts";
 export const TRAFFIC_SURGE = "TrafficSurge";
 
 export interface SurgeOptions {
-  /** Windows opening further ahead than this are not announced yet (default 1 h). */
+  /** Episodes opening further ahead than this are not announced yet (default 1 h). */
   leadMs?: number;
   /** Replicas running now (default: the history's); a scale-out ahead of the peak raises it. */
   currentReplicas?: number;
   /**
-   * How many times the current replicas a window must need to be a surge (default 1.5): the
-   * plan sizes for the forecast's upper bound with headroom, so a window a replica or two above
+   * How many times the current replicas an episode must need to be a surge (default 1.5): the
+   * plan sizes for the forecast's upper bound with headroom, so a floor a replica or two above
    * the current count is the ordinary daily cycle, which the reactive autoscaler handles.
    */
   minRatio?: number;
