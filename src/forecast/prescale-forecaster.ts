@@ -2,8 +2,11 @@
  * The runtime's forecast path for pre-scaling: every `refreshMs` (default 6 h, as AWS
  * re-forecasts) it reads the usage history (`days`, default 28), plans each HPA-scaled
  * Deployment (plan-workload.ts) and keeps the plans; `findings()` then compares them with the
- * HPAs of the current snapshot at every tick (prescale.ts). A workload whose plan cannot be made
- * (too little history) is left out and said so in `skipped()`.
+ * HPAs of the current snapshot at every tick (prescale.ts). A Deployment without an HPA is
+ * planned only when it opts in with the annotation `opsloop.dev/predictive-scaling: "true"`
+ * (planning every Deployment would cost a forecast each on a large cluster): its surges become
+ * `TrafficSurge` predictions (surge-predictions.ts) for the traffic-scale-out runbook. A
+ * workload whose plan cannot be made (too little history) is left out and said so in `skipped()`.
  */
 import type { Clock } from "../core/clock.ts";
 import type { Finding } from "../core/types.ts";
@@ -11,6 +14,17 @@ import type { ClusterSnapshot } from "../sources/kubernetes/snapshot.ts";
 import type { History } from "./history/simulated.ts";
 import { planWorkload, type WorkloadPlan } from "./plan-workload.ts";
 import { hpaTargetKey, prescaleFindings } from "./prescale.ts";
+import { surgePredictions } from "./surge-predictions.ts";
+
+/** Opts a Deployment without an HPA into forecast-driven scale-out. */
+export const PREDICTIVE_SCALING = "opsloop.dev/predictive-scaling";
+
+function optedIn(snap: ClusterSnapshot, hpaKeys: Set<string>): string[] {
+  return snap.deployments
+    .filter((d) => d.metadata?.annotations?.[PREDICTIVE_SCALING] === "true")
+    .map((d) => `${d.metadata?.namespace}/${d.metadata?.name}`)
+    .filter((k) => !hpaKeys.has(k));
+}
 
 export interface PrescaleForecasterDeps {
   /** Usage history ending now; undefined when the runtime has no history source. */
@@ -36,11 +50,13 @@ export class PrescaleForecaster {
     this.deps = deps;
   }
 
-  /** Plans every HPA-scaled Deployment from the history now. */
+  /** Plans every HPA-scaled or opted-in Deployment from the history now. */
   async refresh(): Promise<void> {
     const now = this.deps.clock.now();
-    const hpas = this.deps.snapshot().horizontalPodAutoscalers;
-    const keys = [...new Set(hpas.map(hpaTargetKey).filter((k): k is string => !!k))];
+    const snap = this.deps.snapshot();
+    const hpas = snap.horizontalPodAutoscalers;
+    const hpaKeys = new Set(hpas.map(hpaTargetKey).filter((k): k is string => !!k));
+    const keys = [...hpaKeys, ...optedIn(snap, hpaKeys)];
     this.refreshedAt = now;
     if (!keys.length) return;
     const history = await this.deps.history(this.deps.days ?? 28);
@@ -82,12 +98,31 @@ export class PrescaleForecaster {
           this.refreshing = undefined;
         });
     }
-    return prescaleFindings(
-      this.deps.snapshot().horizontalPodAutoscalers,
-      this.plans,
-      now,
-      this.deps.bufferMs,
+    const snap = this.deps.snapshot();
+    const hpaKeys = new Set(
+      snap.horizontalPodAutoscalers.map(hpaTargetKey).filter((k): k is string => !!k),
     );
+    return [
+      ...prescaleFindings(snap.horizontalPodAutoscalers, this.plans, now, this.deps.bufferMs),
+      ...this.surges(snap, hpaKeys, now),
+    ];
+  }
+
+  /** TrafficSurge predictions for the opted-in Deployments that have no HPA. */
+  private surges(snap: ClusterSnapshot, hpaKeys: Set<string>, now: number): Finding[] {
+    const out: Finding[] = [];
+    for (const d of snap.deployments) {
+      const key = `${d.metadata?.namespace}/${d.metadata?.name}`;
+      const plan = this.plans.get(key);
+      if (!plan || hpaKeys.has(key)) continue;
+      const ref = {
+        kind: "Deployment",
+        namespace: d.metadata?.namespace,
+        name: key.split("/")[1] ?? "",
+      };
+      out.push(...surgePredictions(ref, plan, now, { currentReplicas: d.spec?.replicas ?? 1 }));
+    }
+    return out;
   }
 
   /** Workloads without a plan, with the reason (e.g. too little history). */

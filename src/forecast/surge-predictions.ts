@@ -4,8 +4,8 @@
  * load needs more replicas than it has; an episode of rising windows (prescaleEpisodes) that
  * opens within the lead time becomes a `TrafficSurge` prediction on the workload, with the
  * episode's start as its ETA. The `traffic-scale-out` runbook triggers on it, so the agent
- * scales out before the peak instead of after the latency has climbed. Not yet wired into the
- * runtime's forecast path (PrescaleForecaster plans HPA-scaled Deployments only).
+ * scales out before the peak instead of after the latency has climbed. The runtime's forecast
+ * path (prescale-forecaster.ts) calls it for Deployments that opt in by annotation.
  */
 import { isoTime } from "../core/clock.ts";
 import { stableId } from "../core/ids.ts";
