@@ -100,6 +100,12 @@ export interface EnsembleOptions {
   /** Likelihood z above this counts as this much (one monstrous outlier must not mute a series for days). */
   rawCap: number;
   /**
+   * Surprise z (in usual changes) above this counts as this much in the likelihood: a first move
+   * after a flat start, 1000× a near-zero scale, must not widen the likelihood's idea of normal so
+   * far that the series is muted for days (how much of DEV hangs on that: bench/nab/shift.ts).
+   */
+  surpriseCap: number;
+  /**
    * A series this periodic (autocorrelation at its day/week lag) is expected to repeat itself:
    * a value far from one period ago is surprising even when the step from the previous value is
    * ordinary (a daily jump that did not come). Weight of that seasonal z in the max; below
@@ -149,6 +155,7 @@ export const ENSEMBLE_DEFAULTS: EnsembleOptions = {
   eventAlpha: 0.001,
   eventWeight: 1.25,
   rawCap: 30,
+  surpriseCap: 20,
   seasonalAcf: 0.9,
   seasonalWeight: 0.5,
   seasonalMin: 2,
@@ -341,7 +348,7 @@ export class EnsembleDetector implements StreamingDetector {
       zVolatility * o.volatilityWeight,
       zKnn * o.knnWeight,
     );
-    const zz = likelihoodZ(s.surpriseStats, z, o.likelihoodAlpha);
+    const zz = likelihoodZ(s.surpriseStats, Math.min(z, o.surpriseCap), o.likelihoodAlpha);
     const novelty = contextUpdate(s.context, v);
     const recurring = recurrence(s, z, o.recurrenceJitter) >= o.recurrenceRatio * z && z > 0;
     const damp =

@@ -27,9 +27,21 @@ export interface KnnOptions {
   k: number;
   /** Weight of the running mean of the distance. */
   alpha: number;
+  /**
+   * Floor of that mean (squared σ per dimension): after a flat start the mean distance is ~0 and
+   * the first pattern that differs must not score a million.
+   */
+  minDistance: number;
 }
 
-export const KNN_DEFAULTS: KnnOptions = { dims: 4, capacity: 64, stride: 2, k: 3, alpha: 0.01 };
+export const KNN_DEFAULTS: KnnOptions = {
+  dims: 4,
+  capacity: 64,
+  stride: 2,
+  k: 3,
+  alpha: 0.01,
+  minDistance: 0.01,
+};
 
 export function newKnnState(): KnnState {
   return { recent: [], bank: [], head: 0, count: 0, sinceInsert: 0, meanDistance: 0, n: 0 };
@@ -94,7 +106,7 @@ export function knnUpdate(s: KnnState, x: number, o = KNN_DEFAULTS): number {
   if (s.count >= o.k * 4) {
     const d = nearestDistance(s, o);
     s.n++;
-    ratio = d / Math.max(s.meanDistance, 1e-9);
+    ratio = d / Math.max(s.meanDistance, o.minDistance);
     s.meanDistance += Math.max(o.alpha, 1 / s.n) * (d - s.meanDistance);
   }
   s.sinceInsert++;

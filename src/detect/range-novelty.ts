@@ -1,7 +1,7 @@
 /**
  * Range novelty: how far a value lies from every value the series has taken before. Values are
- * bucketed (the width is fixed after `warmup` points: their 1st–99th percentile spread over
- * `buckets`), and each visited bucket remembers when it was last seen. A value in a visited bucket
+ * bucketed (the width is fixed after `warmup` points, a day of 5-minute samples: their 1st–99th
+ * percentile spread over `buckets`), and each visited bucket remembers when it was last seen. A value in a visited bucket
  * has gap 0; otherwise the gap is the distance to the nearest bucket visited within `memory`
  * points (searched up to `reach` buckets either side). A spike above the highest value ever seen,
  * or a value in a band the series always jumped across (between its baseline and its usual daily
@@ -28,7 +28,7 @@ export interface RangeOptions {
 }
 
 export const RANGE_DEFAULTS: RangeOptions = {
-  warmup: 100,
+  warmup: 288,
   buckets: 50,
   memory: 100_000,
   reach: 64,
