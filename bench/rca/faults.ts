@@ -19,6 +19,16 @@ import { SimRecorder } from "./sim-record.ts";
 export const FAULT_TYPES = ["latency", "errors", "cpu", "memory"] as const;
 export type FaultType = (typeof FAULT_TYPES)[number];
 
+/**
+ * Harder variants of a case: `noise` — every recorded value jittered (15% relative, gaussian)
+ * with 2% of cells spiking 2-4x, as scrapes of busy services look; `delay` — each caller feels
+ * the fault 2 minutes per hop later (caches, retries, queues in between); `two-symptoms` — at
+ * the same moment another service gets a local fault of its own (a CPU hog or a memory leak),
+ * which the ranking must not take for the cause of the cascade.
+ */
+export const HARD_VARIANTS = ["noise", "delay", "two-symptoms"] as const;
+export type Variant = (typeof HARD_VARIANTS)[number];
+
 export interface FaultCase {
   id: string;
   fault: FaultType;
@@ -26,6 +36,9 @@ export interface FaultCase {
   deps: Map<string, string[]>;
   injectedAt: number;
   table: WideTable;
+  variant?: Variant;
+  /** The service with the simultaneous local fault (two-symptoms). */
+  distractor?: string;
 }
 
 const LAYERS = [
@@ -98,7 +111,25 @@ function faulty(b: Behaviour, fault: FaultType, rand: () => number): Behaviour {
   return f;
 }
 
-export function runFaultCase(index: number, fault: FaultType, seed = 42): FaultCase {
+function inject(cluster: SimCluster, service: string, b: Behaviour): void {
+  cluster.store.mutate("deployments.apps", "app", service, (d) => {
+    const tpl = (d.spec as { template: { metadata: { annotations: Record<string, string> } } })
+      .template;
+    tpl.metadata.annotations = {
+      ...tpl.metadata.annotations,
+      [POD_BEHAVIOUR_ANNOTATION]: JSON.stringify(b),
+    };
+  });
+}
+
+export function runFaultCase(
+  index: number,
+  fault: FaultType,
+  seed = 42,
+  variant?: Variant,
+): FaultCase {
+  // Its own stream, so the plain cases stay what they were.
+  const vrand = seededRandom(seed * 7919 + index);
   const rand = seededRandom(seed * 1000 + index);
   const deps = graph(rand);
   const services = [...deps.keys()];
@@ -125,15 +156,81 @@ export function runFaultCase(index: number, fault: FaultType, seed = 42): FaultC
   const rec = new SimRecorder(cluster, "app");
   rec.run(5 * MIN);
   const injectedAt = cluster.clock.now();
-  const bad = faulty(behaviours.get(root) as Behaviour, fault, rand);
-  cluster.store.mutate("deployments.apps", "app", root, (d) => {
-    const tpl = (d.spec as { template: { metadata: { annotations: Record<string, string> } } })
-      .template;
-    tpl.metadata.annotations = {
-      ...tpl.metadata.annotations,
-      [POD_BEHAVIOUR_ANNOTATION]: JSON.stringify(bad),
-    };
-  });
+  inject(cluster, root, faulty(behaviours.get(root) as Behaviour, fault, rand));
+  let distractor: string | undefined;
+  if (variant === "two-symptoms") {
+    const others = services.filter((s) => s !== root);
+    distractor = others[Math.floor(vrand() * others.length)] as string;
+    const local = vrand() < 0.5 ? "cpu" : "memory";
+    inject(cluster, distractor, faulty(behaviours.get(distractor) as Behaviour, local, vrand));
+  }
   rec.run(6 * MIN);
-  return { id: `${fault}-${index}`, fault, root, deps, injectedAt, table: rec.table() };
+  let table = rec.table();
+  if (variant === "noise") table = noisy(table, vrand);
+  if (variant === "delay") table = delayed(table, deps, root, injectedAt, 2 * MIN);
+  return {
+    id: `${fault}-${index}${variant ? `-${variant}` : ""}`,
+    fault,
+    root,
+    deps,
+    injectedAt,
+    table,
+    ...(variant ? { variant } : {}),
+    ...(distractor ? { distractor } : {}),
+  };
+}
+
+function noisy(t: WideTable, rand: () => number): WideTable {
+  const gauss = () =>
+    Math.sqrt(-2 * Math.log(Math.max(1e-12, rand()))) * Math.cos(2 * Math.PI * rand());
+  const series = new Map<string, Map<string, number[]>>();
+  for (const [svc, byMetric] of t.series) {
+    const m = new Map<string, number[]>();
+    for (const [metric, vs] of byMetric)
+      m.set(
+        metric,
+        vs.map((v) => {
+          const spike = rand() < 0.02 ? 2 + 2 * rand() : 1;
+          return Math.max(0, v * (1 + 0.15 * gauss()) * spike);
+        }),
+      );
+    series.set(svc, m);
+  }
+  return { times: t.times, series };
+}
+
+/** Callers of `root` at `hops` call-graph hops see every post-injection row `hops × lagMs` late. */
+function delayed(
+  t: WideTable,
+  deps: Map<string, string[]>,
+  root: string,
+  injectedAt: number,
+  lagMs: number,
+): WideTable {
+  const hops = new Map<string, number>([[root, 0]]);
+  for (let frontier = [root]; frontier.length > 0; ) {
+    const next: string[] = [];
+    for (const [caller, callees] of deps)
+      if (!hops.has(caller) && callees.some((c) => frontier.includes(c))) {
+        hops.set(caller, (hops.get(frontier[0] as string) ?? 0) + 1);
+        next.push(caller);
+      }
+    frontier = next;
+  }
+  const step = (t.times[1] ?? 0) - (t.times[0] ?? 0) || 15_000;
+  const split = t.times.findIndex((x) => x >= injectedAt);
+  const series = new Map<string, Map<string, number[]>>();
+  for (const [svc, byMetric] of t.series) {
+    const k = Math.round(((hops.get(svc) ?? 0) * lagMs) / step);
+    const m = new Map<string, number[]>();
+    for (const [metric, vs] of byMetric)
+      m.set(
+        metric,
+        vs.map((v, i) =>
+          k > 0 && split >= 0 && i >= split ? (vs[Math.max(0, i - k)] as number) : v,
+        ),
+      );
+    series.set(svc, m);
+  }
+  return { times: t.times, series };
 }
