@@ -118,6 +118,7 @@ describe("root-cause hypotheses on live incidents", () => {
     expect(h?.entity).toEqual({ kind: "Deployment", namespace: "shop", name: "db" });
     expect(h?.cause).toMatch(/^db latency changed from [45]\.\d+ to \d{3}/);
     expect(h?.confidence).toBeGreaterThan(0.5);
+    expect(h?.explains).toContainEqual({ kind: "Deployment", namespace: "shop", name: "api" });
     expect(inc.hypotheses?.map((x) => x.entity.name).indexOf("api")).toBeGreaterThan(0);
   }, 120_000);
 });

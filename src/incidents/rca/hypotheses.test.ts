@@ -29,6 +29,7 @@ describe("root-cause hypotheses across signals", () => {
     expect(ranked[0]?.cause).toMatch(/^db latency changed from 4\.\d+ to 10\d\d/);
     expect(ranked[0]?.confidence).toBeGreaterThan(0.4);
     expect(ranked[1]?.evidence[0]?.text).toMatch(/its dependencies db deviated too/);
+    expect(ranked[0]?.explains.map((w) => w.name).sort()).toEqual(["api", "web"]);
   });
 
   it("ranks node-a-1 first in ip-exhaustion: its CNI cannot assign addresses to api's new pods", () => {

@@ -125,6 +125,10 @@ function metricEvidence(input: RcaInput, get: (e: ObjectRef) => Draft): void {
   for (const r of ranked) {
     const d = get({ kind: "Deployment", namespace: ns, name: r.service });
     d.score += r.score / top;
+    for (const caller of r.explains) {
+      const w = { kind: "Deployment", namespace: ns, name: caller };
+      d.explains.set(refKey(w), w);
+    }
     const m = r.metrics[0];
     if (m)
       d.causes.push(`${r.service} ${m.metric} changed from ${num(m.baseline)} to ${num(m.after)}`);
