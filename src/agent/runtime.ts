@@ -74,7 +74,8 @@ export interface RuntimeOptions {
   config?: Pick<
     Config,
     "notifyWebhookUrl" | "notifySlackUrl" | "llmBaseUrl" | "llmModel" | "llmApiKey"
-  >;
+  > &
+    Partial<Pick<Config, "llmMaxSteps" | "llmMaxOutputTokens">>;
   /**
    * The LLM investigator's budgets, and a model that overrides the configured one (tests). Off
    * when neither this model nor `config.llmBaseUrl` + `config.llmModel` is given.
@@ -288,6 +289,8 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
   const model = opts.investigator?.model ?? (opts.config && investigatorModel(opts.config));
   const investigator = model
     ? attachInvestigator({
+        maxSteps: opts.config?.llmMaxSteps,
+        maxOutputTokens: opts.config?.llmMaxOutputTokens,
         ...opts.investigator,
         model,
         ctx,

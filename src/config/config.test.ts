@@ -10,6 +10,7 @@ describe("configuration", () => {
       db: "x.db",
       kubeconfig: "/k",
     });
+    expect(loadConfig({}, { OPSLOOP_LLM_MAX_STEPS: "3" }).llmMaxSteps).toBe(3);
   });
 
   it("lists every problem and rejects unknown keys", () => {

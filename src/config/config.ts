@@ -23,6 +23,9 @@ export const ConfigSchema = z
     llmBaseUrl: z.string().url().optional(),
     llmModel: z.string().optional(),
     llmApiKey: z.string().optional(),
+    /** The investigator's budgets: model calls per incident (8) and output tokens per call (1024). */
+    llmMaxSteps: z.coerce.number().int().positive().max(50).optional(),
+    llmMaxOutputTokens: z.coerce.number().int().positive().max(32_000).optional(),
     /** Incident notifications: a generic JSON webhook and a Slack-compatible incoming webhook. */
     notifyWebhookUrl: z.string().url().optional(),
     notifySlackUrl: z.string().url().optional(),
@@ -40,6 +43,8 @@ const ENV_KEYS: Record<string, keyof Config> = {
   OPSLOOP_LLM_BASE_URL: "llmBaseUrl",
   OPSLOOP_LLM_MODEL: "llmModel",
   OPSLOOP_LLM_API_KEY: "llmApiKey",
+  OPSLOOP_LLM_MAX_STEPS: "llmMaxSteps",
+  OPSLOOP_LLM_MAX_OUTPUT_TOKENS: "llmMaxOutputTokens",
   OPSLOOP_NOTIFY_WEBHOOK: "notifyWebhookUrl",
   OPSLOOP_NOTIFY_SLACK: "notifySlackUrl",
 };
