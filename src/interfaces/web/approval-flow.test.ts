@@ -68,8 +68,23 @@ describe("approval in the dashboard", () => {
     const card = page.locator("[data-testid=approval]").first();
     await card.waitFor({ timeout: 150_000 });
     const id = await card.getAttribute("data-id");
-    expect(rt.approvals.get(id ?? "")?.status).toBe("pending");
+    const held = rt.approvals.get(id ?? "");
+    expect(held?.status).toBe("pending");
     expect(await card.textContent()).toContain("restarts-need-approval");
+    // The incident the held restart is for is listed before anyone approves it.
+    const t = held?.target;
+    const incident = rt.incidents
+      .list()
+      .find(
+        (i) =>
+          i.subject.kind === t?.kind &&
+          i.subject.namespace === t?.namespace &&
+          i.subject.name === t?.name,
+      );
+    expect(incident, JSON.stringify(held?.target)).toBeDefined();
+    await page
+      .locator(`[data-testid=incident-row][data-id="${incident?.id}"]`)
+      .waitFor({ timeout: 60_000 });
     await screenshot(page, "approval-pending");
 
     await card.locator("[data-testid=approve]").click();

@@ -32,6 +32,18 @@
     ];
   }
 
+  /**
+   * Says on the chart's box what it draws (values per series), so a test or a user's tooling can
+   * tell a chart with a band, a forecast and anomaly markers from an empty one.
+   */
+  function mark(box, cols) {
+    const drawn = (col) => String(col.filter((v) => v !== null && v !== undefined).length);
+    box.dataset.points = drawn(cols[1]);
+    box.dataset.band = drawn(cols[3]);
+    box.dataset.forecast = drawn(cols[4]);
+    box.dataset.anomalies = drawn(cols[5]);
+  }
+
   function make(target, s) {
     const opts = {
       title: `${s.labels.namespace}/${s.labels.pod} · ${s.labels.container}`,
@@ -56,7 +68,9 @@
       ],
       bands: [{ series: [3, 2], fill: "rgba(72,187,120,0.15)" }],
     };
-    return new uPlot(opts, columns(s), target);
+    const cols = columns(s);
+    mark(target, cols);
+    return new uPlot(opts, cols, target);
   }
 
   function pickDefaults(series) {
@@ -115,7 +129,9 @@
     for (const s of series) {
       const have = charts.get(s.id);
       if (have) {
-        have.plot.setData(columns(s));
+        const cols = columns(s);
+        mark(have.box, cols);
+        have.plot.setData(cols);
         continue;
       }
       const box = document.createElement("div");

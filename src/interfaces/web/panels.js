@@ -96,29 +96,33 @@ export async function loadApprovals() {
   );
 }
 
-function findingCards(listId, findings, empty) {
+function findingCards(listId, findings, empty, total = findings.length) {
   const list = document.getElementById(listId);
   if (!findings.length) {
     list.replaceChildren(el("li", { class: "muted" }, empty));
     return;
   }
+  // The tools answer one budgeted page (50 by default): say how many were left out.
+  const more =
+    total > findings.length
+      ? [el("li", { class: "muted" }, `and ${total - findings.length} more`)]
+      : [];
   list.replaceChildren(
-    ...findings
-      .slice(0, 100)
-      .map((f) =>
-        el(
-          "li",
-          { class: "card", dataset: { reason: f.reason } },
-          el("span", { class: `sev sev-${f.severity}` }, f.severity),
-          " ",
-          el("b", {}, f.reason),
-          " ",
-          ref(f.subject),
-          f.eta ? el("div", {}, `expected at ${time(f.eta)}`) : null,
-          el("div", {}, f.rootCause),
-          f.fix ? el("div", { class: "muted" }, `fix: ${f.fix.description}`) : null,
-        ),
+    ...findings.map((f) =>
+      el(
+        "li",
+        { class: "card", dataset: { reason: f.reason } },
+        el("span", { class: `sev sev-${f.severity}` }, f.severity),
+        " ",
+        el("b", {}, f.reason),
+        " ",
+        ref(f.subject),
+        f.eta ? el("div", {}, `expected at ${time(f.eta)}`) : null,
+        el("div", {}, f.rootCause),
+        f.fix ? el("div", { class: "muted" }, `fix: ${f.fix.description}`) : null,
       ),
+    ),
+    ...more,
   );
 }
 
@@ -127,8 +131,8 @@ export async function loadFindings() {
     api("/api/v1/tools/list_problems"),
     api("/api/v1/tools/get_predictions"),
   ]);
-  findingCards("problems", p.problems, "no problems found");
-  findingCards("predictions", q.predictions, "nothing predicted");
+  findingCards("problems", p.problems, "no problems found", p.total);
+  findingCards("predictions", q.predictions, "nothing predicted", q.total);
 }
 
 export async function loadAudit() {
