@@ -73,9 +73,14 @@ export interface RuntimeOptions {
   /** Notification targets and other settings from the config file / environment. */
   config?: Pick<
     Config,
-    "notifyWebhookUrl" | "notifySlackUrl" | "llmBaseUrl" | "llmModel" | "llmApiKey"
-  > &
-    Partial<Pick<Config, "llmMaxSteps" | "llmMaxOutputTokens">>;
+    | "notifyWebhookUrl"
+    | "notifySlackUrl"
+    | "llmBaseUrl"
+    | "llmModel"
+    | "llmApiKey"
+    | "llmMaxSteps"
+    | "llmMaxOutputTokens"
+  >;
   /**
    * The LLM investigator's budgets, and a model that overrides the configured one (tests). Off
    * when neither this model nor `config.llmBaseUrl` + `config.llmModel` is given.
