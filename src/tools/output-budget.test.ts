@@ -1,4 +1,6 @@
 /** Every list-like loop tool stays within the output budget on a store of 1,000 incidents. */
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { describe, expect, it } from "vitest";
 import { AuditLog } from "../act/audit.ts";
 import { FixedClock } from "../core/clock.ts";
@@ -6,6 +8,7 @@ import type { Finding, Incident } from "../core/types.ts";
 import type { SignalState } from "../incidents/correlate.ts";
 import { IncidentManager } from "../incidents/incidents.ts";
 import { saveIncident } from "../incidents/record.ts";
+import { createMcpServer } from "../interfaces/mcp/server.ts";
 import { openDb } from "../store/sqlite.ts";
 import { byteSize, DEFAULT_MAX_BYTES } from "./budget.ts";
 import type { ToolContext } from "./context.ts";
@@ -180,5 +183,21 @@ describe("output budgets on 1,000 incidents", () => {
     const one = (await call("get_incident", { id: "inc-0007" })) as { incident: Incident };
     expect(one.incident.findings.flatMap((f) => f.evidence).some((e) => e.data)).toBe(false);
     expect(one.incident.actions.at(-1)?.runId).toBe("run-7-299");
+  });
+  it("keeps the MCP incident resources within the budget too, newest first", async () => {
+    const server = createMcpServer(ctx);
+    const client = new Client({ name: "budget", version: "1" });
+    const [a, b] = InMemoryTransport.createLinkedPair();
+    await server.connect(a);
+    await client.connect(b);
+    for (const uri of ["opsloop://incidents", "opsloop://incidents/inc-0007"]) {
+      const text = (await client.readResource({ uri })).contents[0] as { text: string };
+      expect(Buffer.byteLength(text.text), uri).toBeLessThanOrEqual(DEFAULT_MAX_BYTES);
+    }
+    const list = (await client.readResource({ uri: "opsloop://incidents" })).contents[0] as {
+      text: string;
+    };
+    expect(JSON.parse(list.text)[0].id).toBe("inc-0999");
+    await client.close();
   });
 });

@@ -314,6 +314,9 @@ describe("opsloop MCP server (in-process, SDK client)", () => {
     const { client } = await connect();
     const { resources } = await client.listResources();
     expect(resources.map((r) => r.uri)).toContain("opsloop://incidents");
+    const incidents = await client.readResource({ uri: "opsloop://incidents" });
+    const summaries = JSON.parse((incidents.contents[0] as { text: string }).text);
+    expect(summaries[0].id).toBe(f.seeded.guarded); // newest first
     expect(resources.some((r) => r.uri.startsWith("opsloop://runbooks/"))).toBe(true);
     const rb = resources.find((r) => r.uri.startsWith("opsloop://runbooks/"));
     const read = await client.readResource({ uri: rb?.uri ?? "" });

@@ -5,15 +5,20 @@
 import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { redactObject } from "../../core/redact.ts";
+import { DEFAULT_MAX_BYTES, fitItems } from "../../tools/budget.ts";
 import type { ToolContext } from "../../tools/context.ts";
+import { fitIncident } from "../../tools/incident-tools.ts";
 
 const json = (uri: URL, v: unknown) => ({
   contents: [
-    { uri: uri.href, mimeType: "application/json", text: JSON.stringify(redactObject(v), null, 1) },
+    { uri: uri.href, mimeType: "application/json", text: JSON.stringify(redactObject(v)) },
   ],
 });
 
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? "";
+
+/** The store lists oldest first; resources show the newest 200. */
+const newest = (ctx: ToolContext) => ctx.incidents.list().reverse().slice(0, 200);
 
 export function registerResources(server: McpServer, ctx: ToolContext): void {
   server.registerResource(
@@ -27,10 +32,9 @@ export function registerResources(server: McpServer, ctx: ToolContext): void {
     (uri) =>
       json(
         uri,
-        ctx.incidents
-          .list()
-          .slice(0, 200)
-          .map((i) => ({
+        // Within the tools' output budget, like every answer a model reads.
+        fitItems(
+          newest(ctx).map((i) => ({
             id: i.id,
             title: i.title,
             status: i.status,
@@ -38,20 +42,20 @@ export function registerResources(server: McpServer, ctx: ToolContext): void {
             rootCause: i.rootCause,
             openedAt: i.openedAt,
           })),
+          200,
+          DEFAULT_MAX_BYTES,
+        ),
       ),
   );
   server.registerResource(
     "incident",
     new ResourceTemplate("opsloop://incidents/{id}", {
       list: async () => ({
-        resources: ctx.incidents
-          .list()
-          .slice(0, 200)
-          .map((i) => ({
-            uri: `opsloop://incidents/${i.id}`,
-            name: i.title,
-            mimeType: "application/json",
-          })),
+        resources: newest(ctx).map((i) => ({
+          uri: `opsloop://incidents/${i.id}`,
+          name: i.title,
+          mimeType: "application/json",
+        })),
       }),
     }),
     {
@@ -62,7 +66,7 @@ export function registerResources(server: McpServer, ctx: ToolContext): void {
     (uri, vars) => {
       const inc = ctx.incidents.get(one(vars.id));
       if (!inc) throw new Error(`no incident ${one(vars.id)}`);
-      return json(uri, inc);
+      return json(uri, fitIncident(inc, DEFAULT_MAX_BYTES).incident);
     },
   );
   server.registerResource(
