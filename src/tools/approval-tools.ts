@@ -6,9 +6,10 @@
 import { z } from "zod";
 import type { ApprovalStore } from "../act/approvals/store.ts";
 import { OpsloopError } from "../core/errors.ts";
+import { pageOf } from "./budget.ts";
 import type { ToolContext } from "./context.ts";
 import { defineTool, type Tool } from "./registry.ts";
-import { ObjectRefSchema } from "./schemas.ts";
+import { ObjectRefSchema, PageInput, PageOutput } from "./schemas.ts";
 
 const StatusSchema = z.enum(["pending", "approved", "rejected", "expired"]);
 
@@ -40,12 +41,19 @@ const listApprovals = defineTool({
   title: "List approvals",
   description:
     "Actions the guardrails hold until a human approves them, with their status and reasons.",
-  input: z.object({ status: StatusSchema.optional() }).strict(),
-  output: z.object({ approvals: z.array(ApprovalSchema) }),
+  input: z.object({ status: StatusSchema.optional(), ...PageInput }).strict(),
+  output: z.object({ approvals: z.array(ApprovalSchema), ...PageOutput }),
   annotations: { readOnly: true, destructive: false, idempotent: true, openWorld: false },
-  run: async (ctx, input) => ({
-    approvals: store(ctx).list(input.status ? { status: input.status } : {}),
-  }),
+  run: async (ctx, input) => {
+    // The store keeps its newest `limit` rows before filtering by status (default 100): ask for
+    // enough that an old pending request is not hidden behind newer decided ones.
+    const all = store(ctx).list({
+      limit: 10_000,
+      ...(input.status ? { status: input.status } : {}),
+    });
+    const { items, ...page } = pageOf(all, input);
+    return { approvals: items, ...page };
+  },
 });
 
 const approveAction = defineTool({

@@ -5,9 +5,10 @@
  */
 import { z } from "zod";
 import type { Finding } from "../core/types.ts";
+import { pageOf } from "./budget.ts";
 import type { ToolContext } from "./context.ts";
 import { defineTool, type Tool } from "./registry.ts";
-import { FindingSchema } from "./schemas.ts";
+import { FindingSchema, PageInput, PageOutput } from "./schemas.ts";
 
 const READ = { readOnly: true, destructive: false, idempotent: true, openWorld: false };
 
@@ -27,10 +28,10 @@ const getAnomalies = defineTool({
       namespace: z.string().optional().describe("only subjects in this namespace"),
       subject: z.string().optional().describe("only this workload, pod or node name"),
       minScore: z.number().min(0).max(1).default(0).describe("only scores at or above this"),
-      limit: z.number().int().min(1).max(500).default(50),
+      ...PageInput,
     })
     .strict(),
-  output: z.object({ anomalies: z.array(FindingSchema), total: z.number() }),
+  output: z.object({ anomalies: z.array(FindingSchema), ...PageOutput }),
   annotations: READ,
   run: async (ctx, i) => {
     const all = current(ctx)
@@ -43,7 +44,8 @@ const getAnomalies = defineTool({
       )
       .filter((f) => f.confidence >= i.minScore)
       .sort((a, b) => b.confidence - a.confidence || b.time - a.time);
-    return { anomalies: all.slice(0, i.limit), total: all.length };
+    const { items, ...page } = pageOf(all, i);
+    return { anomalies: items, ...page };
   },
 });
 

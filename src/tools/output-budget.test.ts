@@ -1,7 +1,11 @@
-/** Every list-like loop tool stays within the output budget on a store of 1,000 incidents. */
+/**
+ * Every list-like loop tool stays within the output budget on a store of 1,000 incidents (and
+ * 1,000 problems, predictions, anomalies, approvals and audit records).
+ */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { describe, expect, it } from "vitest";
+import { ApprovalStore } from "../act/approvals/store.ts";
 import { AuditLog } from "../act/audit.ts";
 import { FixedClock } from "../core/clock.ts";
 import type { Finding, Incident } from "../core/types.ts";
@@ -106,12 +110,23 @@ function context(): ToolContext {
       verdict: { allowed: false, reasons: ["disruptive-needs-approval"] },
       result: "denied",
     });
+  const approvals = new ApprovalStore({ db, audit, clock });
+  for (let i = 0; i < N; i++)
+    approvals.create({
+      runId: `run-${i}`,
+      action: "rollout-undo",
+      target: { kind: "Deployment", namespace: "shop", name: `svc-${i}` },
+      summary: `rollout-undo on Deployment shop/svc-${i} (bad-rollout-undo: CrashLoopBackOff)`,
+      reasons: ["disruptive-needs-approval: rolling back needs a human's approval"],
+    });
   const findings = Array.from({ length: N }, (_, i) => [
     finding(i, "problem"),
     finding(i, "prediction"),
+    finding(i, "anomaly", 200),
   ]).flat();
   return {
     findings: () => findings,
+    approvals,
     incidents: new IncidentManager(db),
     audit,
     runbooks: [],
@@ -142,6 +157,14 @@ describe("output budgets on 1,000 incidents", () => {
       truncated: true,
     });
     expect(await call("audit_log", { limit: 1000 })).toMatchObject({ truncated: true });
+    expect(await call("get_anomalies", { limit: 500 })).toMatchObject({
+      total: N,
+      truncated: true,
+    });
+    expect(await call("list_approvals", { status: "pending", limit: 500 })).toMatchObject({
+      total: N,
+      truncated: true,
+    });
     expect(
       await call("search_incidents", { query: "CrashLoopBackOff svc", limit: 50 }),
     ).toBeTruthy();
