@@ -148,6 +148,17 @@ export function rankServices(t: WideTable, o: RankOptions = {}): ServiceRank[] {
   return ranks.sort((a, b) => b.score - a.score || a.service.localeCompare(b.service));
 }
 
+/** What callers see of a dependency: its latency and errors (CPU, memory, rate stay local). */
+const CALLER_VISIBLE = /lat|err|fail|5xx|duration|response|timeout/i;
+const visible = (r: ServiceRank) => r.metrics.some((m) => CALLER_VISIBLE.test(m.metric));
+
+/**
+ * A deviating dependency explains a caller when its change is one callers feel (latency, errors)
+ * and came no later than the caller's; a local change (a CPU hog, a leak) only when it came
+ * clearly earlier — a CPU spike at the moment a caller slows down is a coincidence as often as a
+ * cause. Where some services show caller-visible changes, one whose changes are all local and
+ * explain nothing counts half: the incident's symptoms are not made of it.
+ */
 function applyTopology(
   deviating: ServiceRank[],
   deps: Map<string, string[]>,
@@ -158,15 +169,20 @@ function applyTopology(
     for (const d of reach(deps, r.service)) {
       const dep = byName.get(d);
       if (!dep) continue;
-      const before = (dep.onset ?? 0) <= (r.onset ?? Number.POSITIVE_INFINITY) + tolerance;
+      const callerOnset = r.onset ?? Number.POSITIVE_INFINITY;
+      const before = visible(dep)
+        ? (dep.onset ?? 0) <= callerOnset + tolerance
+        : (dep.onset ?? 0) < callerOnset - tolerance;
       if (before) {
         r.explainedBy.push(d);
         dep.explains.push(r.service);
       }
     }
   }
+  const symptoms = deviating.some(visible);
   for (const r of deviating) {
     if (r.explainedBy.length > 0) r.score *= 0.3;
     r.score *= 1 + 0.2 * Math.min(5, r.explains.length);
+    if (symptoms && !visible(r) && r.explains.length === 0) r.score *= 0.5;
   }
 }
