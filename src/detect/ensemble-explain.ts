@@ -39,7 +39,7 @@ export function explain(w: Why, periodMs: number): string {
   const season = periodMs >= 7 * DAY_MS ? "a week" : "a day";
   let what: string;
   if (strongest === w.zMissed && strongest > w.zPoint) {
-    what = `value ${fmt(w.v)} breaks the series' ${season === "a day" ? "daily" : "weekly"} pattern: it is far from the value ${season} earlier though the step from ${fmt(w.previous)} is ordinary`;
+    what = `value ${fmt(w.v)} breaks the series' ${season === "a day" ? "daily" : "weekly"} pattern: it is far from the usual value at this time of ${season === "a day" ? "day" : "week"} though the step from ${fmt(w.previous)} is ordinary`;
   } else if (strongest === w.zKnn && strongest > w.zPoint) {
     what = `the shape of the last few values (now ${fmt(w.v)}) is unlike any recently seen`;
   } else if (strongest === w.zLevel) {
@@ -49,7 +49,7 @@ export function explain(w: Why, periodMs: number): string {
   } else {
     what = `value ${fmt(w.v)} after ${fmt(w.previous)} is a jump of ${fmt(w.zSpike)}× the usual change`;
     if (periodMs > 0) {
-      what += `, and ${fmt(w.zPoint)}× the usual deviation from ${season} earlier`;
+      what += `, and ${fmt(w.zPoint)}× the usual deviation from the same time on recent ${season === "a day" ? "days" : "weeks"}`;
     }
   }
   // Past 100σ the exact figure means nothing (a flat history makes any change "infinitely" rare).

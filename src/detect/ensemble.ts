@@ -1,7 +1,8 @@
 /**
  * opsloop's default streaming detector. Surprise z = the largest of: the change from the previous
- * value (taking the smaller of that and the deviation from one season ago when a daily/weekly
- * period is found), the deviation from one season ago alone in a strongly periodic series, a
+ * value (taking the smaller of that and the deviation from the seasonal baseline, the median of
+ * the same time on the last three days or weeks, when a daily/weekly period is found), that
+ * seasonal deviation alone in a strongly periodic series, a
  * short vs long mean for level shifts, short vs long volatility — each
  * against a robust, capped residual scale — and KNN pattern novelty of the last few values
  * (knn-novelty.ts). An anomaly-likelihood stage then asks how unusual that
@@ -41,6 +42,7 @@ import {
 import {
   newSeasonalState,
   SEASONAL_DEFAULTS,
+  type SeasonalOptions,
   type SeasonalState,
   seasonalUpdate,
 } from "./seasonal-baseline.ts";
@@ -107,7 +109,7 @@ export interface EnsembleOptions {
   surpriseCap: number;
   /**
    * A series this periodic (autocorrelation at its day/week lag) is expected to repeat itself:
-   * a value far from one period ago is surprising even when the step from the previous value is
+   * a value far from its seasonal baseline is surprising even when the step from the previous value is
    * ordinary (a daily jump that did not come). Weight of that seasonal z in the max; below
    * `seasonalMin` it counts as 0 (ordinary seasonal noise must not widen the likelihood's idea of
    * normal), and only once `seasonalWarm` periods of seasonal residuals have set its scale.
@@ -116,6 +118,8 @@ export interface EnsembleOptions {
   seasonalWeight: number;
   seasonalMin: number;
   seasonalWarm: number;
+  /** The seasonal baseline's period search and how many past periods its median takes. */
+  seasonal: SeasonalOptions;
   /**
    * Range channel: a value away from every value the series has taken (range-novelty.ts), in
    * usual changes, against the series' own history of such gaps (a likelihood z), news only above
@@ -160,6 +164,7 @@ export const ENSEMBLE_DEFAULTS: EnsembleOptions = {
   seasonalWeight: 0.5,
   seasonalMin: 2,
   seasonalWarm: 2,
+  seasonal: SEASONAL_DEFAULTS,
   rangeWeight: 0.4,
   rangeCap: 10,
   rangeAlpha: 0.003,
@@ -287,6 +292,7 @@ export class EnsembleDetector implements StreamingDetector {
       ...options,
       knn: { ...KNN_DEFAULTS, ...options.knn },
       range: { ...RANGE_DEFAULTS, ...options.range },
+      seasonal: { ...SEASONAL_DEFAULTS, ...options.seasonal },
     };
   }
 
@@ -300,7 +306,7 @@ export class EnsembleDetector implements StreamingDetector {
     s.max = Math.max(s.max, v);
     // A floor on scales so a flat line followed by tiny noise is not infinitely surprising.
     const floor = Math.max(1e-2 * (s.max - s.min), 0.05 * Math.sqrt(s.long.variance)) + 1e-9;
-    const seasonalResidual = seasonalUpdate(s.seasonal, t, v, SEASONAL_DEFAULTS);
+    const seasonalResidual = seasonalUpdate(s.seasonal, t, v, o.seasonal);
     if (s.n === 1) {
       s.fast = v;
       s.short = v;

@@ -1,6 +1,6 @@
 /**
- * Seasonal baseline: the value one period ago, where the period (a day or a week, in samples) is
- * found from the data by autocorrelation over a bounded ring buffer. The period check runs once
+ * Seasonal baseline: the median of the values at this phase over the last few periods, where the
+ * period (a day or a week, in samples) is found from the data by autocorrelation over a bounded ring buffer. The period check runs once
  * per `recheckEvery` points over at most `capacity` samples, so the cost is O(1) amortised.
  */
 
@@ -23,6 +23,8 @@ export interface SeasonalOptions {
   minAcf: number;
   recheckEvery: number;
   jitter: number;
+  /** The baseline is the median of the values 1…`periods` periods ago (those still in the ring). */
+  periods: number;
 }
 
 export const SEASONAL_DEFAULTS: SeasonalOptions = {
@@ -30,6 +32,7 @@ export const SEASONAL_DEFAULTS: SeasonalOptions = {
   minAcf: 0.6,
   recheckEvery: 288,
   jitter: 0,
+  periods: 3,
 };
 
 export function newSeasonalState(): SeasonalState {
@@ -97,25 +100,54 @@ function recheckPeriod(s: SeasonalState, o: SeasonalOptions): void {
   s.acf = best > 0 ? bestAcf : 0;
 }
 
-/**
- * Distance to the closest value one detected period ago, allowing ±`jitter` samples (daily jobs
- * drift by a scrape or two). Trying the daily lag even without a detected period, or a jitter
- * above 0, scored lower on NAB DEV (see bench/nab/NOTES.md).
- */
-function seasonalResidual(s: SeasonalState, v: number, o: SeasonalOptions): number {
-  if (s.stepMs <= 0) return Number.NaN;
+/** The value about `lag` samples back closest to v, allowing ±`jitter` samples (NaN if none kept). */
+function closestBack(s: SeasonalState, v: number, lag: number, o: SeasonalOptions): number {
   let best = Number.NaN;
-  if (s.period > 0) {
-    const lag = s.period;
-    for (let k = lag - o.jitter; k <= lag + o.jitter; k++) {
-      if (k < 1) continue;
-      const past = back(s, k, o.capacity);
-      if (past === undefined) continue;
-      const d = Math.abs(v - past);
-      if (!(d >= best)) best = d;
+  let bestD = Number.POSITIVE_INFINITY;
+  for (let k = lag - o.jitter; k <= lag + o.jitter; k++) {
+    if (k < 1) continue;
+    const past = back(s, k, o.capacity);
+    if (past === undefined) continue;
+    const d = Math.abs(v - past);
+    if (d < bestD) {
+      bestD = d;
+      best = past;
     }
   }
   return best;
+}
+
+const pastValues: number[] = [];
+
+/**
+ * Distance from the seasonal baseline: the median of the values at this phase over the last
+ * `periods` detected periods (one odd day, say a holiday a week ago, does not become the forecast;
+ * a holiday today stands out against three ordinary days), each allowing ±`jitter` samples (daily
+ * jobs drift by a scrape or two). Trying the daily lag even without a detected period, or a jitter
+ * above 0, scored lower on NAB DEV; one period instead of three too (see bench/nab/NOTES.md).
+ */
+function seasonalResidual(s: SeasonalState, v: number, o: SeasonalOptions): number {
+  if (s.stepMs <= 0 || s.period <= 0) return Number.NaN;
+  pastValues.length = 0;
+  for (let k = 1; k <= o.periods; k++) {
+    const past = closestBack(s, v, k * s.period, o);
+    if (!Number.isNaN(past)) pastValues.push(past);
+  }
+  const n = pastValues.length;
+  if (n === 0) return Number.NaN;
+  if (n === 1) return Math.abs(v - (pastValues[0] as number));
+  if (n === 3) {
+    const a = pastValues[0] as number;
+    const b = pastValues[1] as number;
+    const c = pastValues[2] as number;
+    return Math.abs(v - Math.max(Math.min(a, b), Math.min(Math.max(a, b), c)));
+  }
+  pastValues.sort((a, b) => a - b);
+  const median =
+    n % 2 === 1
+      ? (pastValues[(n - 1) / 2] as number)
+      : ((pastValues[n / 2 - 1] as number) + (pastValues[n / 2] as number)) / 2;
+  return Math.abs(v - median);
 }
 
 /** Pushes a value and returns its seasonal residual from before seeing it (NaN if none yet). */
