@@ -251,16 +251,19 @@ function eventZ(s: State, zSpike: number, o: EnsembleOptions): number {
 
 const DAY_MS = 86_400_000;
 const Z_RING = 4096;
+const RECURRENCE_PERIODS_MS = [DAY_MS, 7 * DAY_MS];
 
 /** The largest surprise at this time yesterday or a week ago (±jitter samples); remembers today's. */
 function recurrence(s: State, z: number, jitter: number): number {
   const step = s.seasonal.stepMs;
   let past = 0;
-  for (const periodMs of [DAY_MS, 7 * DAY_MS]) {
-    const lag = step > 0 ? Math.round(periodMs / step) : 0;
+  // Hot path: a constant list of periods and one masked index per sample (Z_RING is a power of 2).
+  for (let p = 0; p < RECURRENCE_PERIODS_MS.length; p++) {
+    const lag = step > 0 ? Math.round((RECURRENCE_PERIODS_MS[p] as number) / step) : 0;
     if (lag <= jitter || lag + jitter >= Z_RING || s.n <= lag + jitter) continue;
     for (let k = lag - jitter; k <= lag + jitter; k++) {
-      past = Math.max(past, s.zRing[(s.zHead - k + Z_RING) % Z_RING] ?? 0);
+      const x = s.zRing[(s.zHead - k + Z_RING) & (Z_RING - 1)] ?? 0;
+      if (x > past) past = x;
     }
   }
   s.zRing[s.zHead] = z;
