@@ -100,7 +100,15 @@ describe("opsloop approvals and audit export", () => {
       properties: Record<string, unknown>;
     };
     expect(Object.keys(schema.properties).sort()).toEqual(
-      ["allowedActions", "blastRadius", "maintenanceWindows", "mode", "rateLimits", "rules"].sort(),
+      [
+        "allowedActions",
+        "blastRadius",
+        "investigator",
+        "maintenanceWindows",
+        "mode",
+        "rateLimits",
+        "rules",
+      ].sort(),
     );
   });
 });
