@@ -1,19 +1,12 @@
 // Per-category raw standard-profile score of EnsembleDetector at its corpus-optimal threshold:
 // OPTS='{"key":value}' node bench/nab/categories.ts (compare two option sets to see where a change helps).
-import { EnsembleDetector } from "../../src/detect/ensemble.ts";
 import { loadCorpus, scoreCorpus } from "../../src/detect/nab/corpus.ts";
 import { calcSweepScore, scoreAtThreshold } from "../../src/detect/nab/sweeper.ts";
+import { detectorScores } from "./detector-scores.ts";
 
 const opts = JSON.parse(process.env.OPTS ?? "{}");
 const c = loadCorpus();
-const m = new Map<string, number[]>();
-for (const f of c.files) {
-  const d = new EnsembleDetector(opts);
-  m.set(
-    f.key,
-    f.values.map((v, i) => d.update(f.times[i] ?? 0, v).score),
-  );
-}
+const m = detectorScores(c, opts);
 const r = scoreCorpus(c, m);
 const byCat = new Map<string, { score: number; tp: number; fp: number }>();
 for (const f of c.files) {

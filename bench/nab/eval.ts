@@ -1,18 +1,11 @@
 // Quick DEV evaluation: OPTS='{"...":..}' node bench/nab/eval.ts
-import { EnsembleDetector } from "../../src/detect/ensemble.ts";
 import { loadCorpus, scoreCorpus } from "../../src/detect/nab/corpus.ts";
+import { detectorScores } from "./detector-scores.ts";
 
 const opts = JSON.parse(process.env.OPTS ?? "{}");
 const c = loadCorpus();
-const m = new Map<string, number[]>();
 const t0 = performance.now();
-for (const f of c.files) {
-  const d = new EnsembleDetector(opts);
-  m.set(
-    f.key,
-    f.values.map((v, i) => d.update(f.times[i] ?? 0, v).score),
-  );
-}
+const m = detectorScores(c, opts);
 const dt = performance.now() - t0;
 const r = scoreCorpus(c, m);
 console.log(

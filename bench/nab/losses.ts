@@ -1,20 +1,13 @@
 // Where the points are lost: per window (found? first detection's position and weight, best weight,
 // best score inside) and per file FP rows, at the corpus-optimal standard threshold.
 // OPTS='{"key":value}' node bench/nab/losses.ts
-import { EnsembleDetector } from "../../src/detect/ensemble.ts";
 import { loadCorpus, scoreCorpus } from "../../src/detect/nab/corpus.ts";
 import { calcSweepScore, probationaryLength } from "../../src/detect/nab/sweeper.ts";
+import { detectorScores } from "./detector-scores.ts";
 
 const opts = JSON.parse(process.env.OPTS ?? "{}");
 const c = loadCorpus();
-const m = new Map<string, number[]>();
-for (const f of c.files) {
-  const d = new EnsembleDetector(opts);
-  m.set(
-    f.key,
-    f.values.map((v, i) => d.update(f.times[i] ?? 0, v).score),
-  );
-}
+const m = detectorScores(c, opts);
 const r = scoreCorpus(c, m);
 const th = r.standard.threshold;
 console.log("standard", r.standard.normalised.toFixed(2), "threshold", th);

@@ -1,8 +1,8 @@
 // Robustness check: the same DEV files with every stream started later (the first SHIFT% of rows
 // dropped, windows clipped to what is left), so warm-ups, bucket grids and probation fall elsewhere.
 // Scores option sets side by side: SHIFTS='[0,5,10]' RUNS='[{"rangeWeight":0},{}]' node bench/nab/shift.ts
-import { EnsembleDetector } from "../../src/detect/ensemble.ts";
 import { loadCorpus, type NabCorpus, scoreCorpus } from "../../src/detect/nab/corpus.ts";
+import { detectorScores } from "./detector-scores.ts";
 
 const shifts: number[] = JSON.parse(process.env.SHIFTS ?? "[0,3,6,9,12]");
 const runs: Record<string, unknown>[] = JSON.parse(process.env.RUNS ?? '[{"rangeWeight":0},{}]');
@@ -30,14 +30,7 @@ const sums = runs.map(() => [0, 0, 0]);
 for (const pct of shifts) {
   const c = shifted(pct);
   const cells = runs.map((opts, k) => {
-    const m = new Map<string, number[]>();
-    for (const f of c.files) {
-      const d = new EnsembleDetector(opts);
-      m.set(
-        f.key,
-        f.values.map((v, i) => d.update(f.times[i] ?? 0, v).score),
-      );
-    }
+    const m = detectorScores(c, opts);
     const r = scoreCorpus(c, m);
     Object.values(r).forEach((x, j) => {
       (sums[k] as number[])[j] = ((sums[k] as number[])[j] ?? 0) + x.normalised / shifts.length;

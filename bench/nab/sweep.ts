@@ -1,21 +1,14 @@
 // Coordinate sweep over EnsembleDetector options on DEV: SWEEP='{"key":[v1,v2]}' node bench/nab/sweep.ts
 // Scores each value of each key on its own against BASE (default: the current defaults).
-import { EnsembleDetector } from "../../src/detect/ensemble.ts";
 import { loadCorpus, scoreCorpus } from "../../src/detect/nab/corpus.ts";
+import { detectorScores } from "./detector-scores.ts";
 
 const base = JSON.parse(process.env.BASE ?? "{}");
 const grid: Record<string, unknown[]> = JSON.parse(process.env.SWEEP ?? "{}");
 const c = loadCorpus();
 
 function run(opts: Record<string, unknown>): string {
-  const m = new Map<string, number[]>();
-  for (const f of c.files) {
-    const d = new EnsembleDetector(opts);
-    m.set(
-      f.key,
-      f.values.map((v, i) => d.update(f.times[i] ?? 0, v).score),
-    );
-  }
+  const m = detectorScores(c, opts);
   const r = scoreCorpus(c, m);
   return Object.values(r)
     .map((x) => x.normalised.toFixed(2))
