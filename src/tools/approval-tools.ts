@@ -60,17 +60,21 @@ const approveAction = defineTool({
   name: "approve_action",
   title: "Approve action",
   description:
-    "Approves a held action with the one-time token given to the human who was asked; the agent then applies it within the guardrails.",
+    "Approves a held action; the agent then applies it within the guardrails. Needs the one-time token given to the human who was asked, unless the user confirms this call in the client (MCP elicitation).",
   input: z
-    .object({ id: z.string(), token: z.string().min(1), actor: z.string().default("tool-client") })
+    .object({
+      id: z.string(),
+      token: z.string().min(1).optional(),
+      actor: z.string().default("tool-client"),
+    })
     .strict(),
   output: z.object({ approval: ApprovalSchema }),
   annotations: WRITE,
   run: async (ctx, input) => ({
     approval: store(ctx).approve(input.id, {
       actor: input.actor,
-      token: input.token,
-      requireToken: true,
+      ...(input.token ? { token: input.token } : {}),
+      requireToken: ctx.humanConfirmed !== true,
     }),
   }),
 });

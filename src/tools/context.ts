@@ -38,4 +38,11 @@ export interface ToolContext {
   readLog?: LogReader;
   /** Directory scan_manifests may read manifests under (default: the working directory). */
   scanRoot?: string;
+  /**
+   * Set for one call by an adapter that asked the user directly and got a yes (MCP elicitation:
+   * the answer comes from the client's UI, never from the model). approve_action then needs no
+   * approval token; every other path (HTTP tool routes, a token-confirmed MCP call, the
+   * investigator) still does.
+   */
+  humanConfirmed?: boolean;
 }

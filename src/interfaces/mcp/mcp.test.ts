@@ -310,6 +310,41 @@ describe("opsloop MCP server (in-process, SDK client)", () => {
     expect(text(ok)).toContain("not_found: no incident inc-y");
   });
 
+  it("approves an action the agent held only when the user confirms it in the client", async () => {
+    // As the executor holds an action: the approval's token goes to no one.
+    const held = f.ctx.approvals?.create({
+      runId: "run-held-by-agent",
+      action: "rollout-restart",
+      target: { kind: "Deployment", namespace: "default", name: "web" },
+      summary: "rollout-restart on Deployment default/web (held by the agent)",
+      reasons: ["needs approval"],
+    }).approval;
+    const args = { id: held?.id ?? "", actor: "alice" };
+    // A token-confirmed call (the model relays the confirmation) is not the user's own yes.
+    const { client } = await connect({ allowWrite: true });
+    const first = await client.callTool({ name: "approve_action", arguments: args });
+    const token = /"confirmationToken": "([\w-]+)"/.exec(text(first).replace(/\\"/g, '"'))?.[1];
+    const relayed = await client.callTool({
+      name: "approve_action",
+      arguments: { ...args, confirmationToken: token },
+    });
+    expect(relayed.isError).toBe(true);
+    expect(text(relayed)).toContain("the token is wrong or already used");
+    const declined = await connect({ allowWrite: true, elicit: "decline" });
+    expect(
+      (await declined.client.callTool({ name: "approve_action", arguments: args })).isError,
+    ).toBe(true);
+    expect(f.ctx.approvals?.get(held?.id ?? "")?.status).toBe("pending");
+    const accepted = await connect({ allowWrite: true, elicit: "accept" });
+    const ok = await accepted.client.callTool({ name: "approve_action", arguments: args });
+    expect(ok.isError).toBeFalsy();
+    expect(accepted.asked).toHaveLength(1);
+    expect(f.ctx.approvals?.get(held?.id ?? "")).toMatchObject({
+      status: "approved",
+      decidedBy: "alice",
+    });
+  });
+
   it("offers incident and runbook resources and the investigation prompts", async () => {
     const { client } = await connect();
     const { resources } = await client.listResources();

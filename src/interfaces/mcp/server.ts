@@ -107,12 +107,15 @@ function registerTool(
     async (rawArgs: Record<string, unknown>) => {
       const { [TOKEN_FIELD]: token, ...args } = rawArgs ?? {};
       try {
+        let callCtx = ctx;
         if (write) {
           const c = await confirmWrite(server, tokens, tool, args, token as string | undefined);
           // Our own text (it carries the one-time token, which redaction would mask).
           if (!c.ok) return { isError: true, content: [{ type: "text", text: c.message }] };
+          // Only the client's own UI answers an elicitation: a model cannot say yes for the user.
+          if (c.via === "elicitation") callCtx = { ...ctx, humanConfirmed: true };
         }
-        return toResult(await registry.call(ctx, tool.name, args));
+        return toResult(await registry.call(callCtx, tool.name, args));
       } catch (e) {
         return errorResult(errorMessage(e));
       }
