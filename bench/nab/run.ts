@@ -65,6 +65,23 @@ for (const f of corpus.files) {
 const ours = scoreCorpus(corpus, scores);
 const pointsPerSecond = points / (cpuMicros / 1e6);
 
+/**
+ * A running agent's detectors are JIT-compiled after their first minutes, so the streaming rate is
+ * the steady state: the best of three more passes over the corpus (the scored pass above, with
+ * compilation in it, is reported too).
+ */
+function warmPass(): number {
+  const start = process.cpuUsage();
+  for (const f of corpus.files) {
+    const detector = new EnsembleDetector();
+    for (let i = 0; i < f.values.length; i++)
+      detector.update(f.times[i] as number, f.values[i] as number);
+  }
+  const used = process.cpuUsage(start);
+  return points / ((used.user + used.system) / 1e6);
+}
+const warmPointsPerSecond = Math.max(warmPass(), warmPass(), warmPass());
+
 const table: Record<string, Row> = { "opsloop ensemble": normalisedRow(ours) };
 for (const [det, r] of Object.entries(reference)) {
   table[det] = Object.fromEntries(PROFILES.map((p) => [p, r[p].normalized])) as Row;
@@ -76,7 +93,7 @@ for (const [name, row] of Object.entries(table)) {
   console.log(`${name.padEnd(18)} ${PROFILES.map((p) => row[p].toFixed(2).padStart(8)).join(" ")}`);
 }
 console.log(
-  `\nthroughput: ${Math.round(pointsPerSecond).toLocaleString("en")} points/s/core (${points} points, CPU time)`,
+  `\nthroughput (CPU time, one core, ${points} points): ${Math.round(warmPointsPerSecond).toLocaleString("en")} points/s warm (best of 3 passes), ${Math.round(pointsPerSecond).toLocaleString("en")} points/s on the first, cold pass`,
 );
 
 const dir = fileURLToPath(new URL("../results/", import.meta.url));
@@ -84,6 +101,10 @@ mkdirSync(dir, { recursive: true });
 const file = join(dir, `nab-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
 writeFileSync(
   file,
-  `${JSON.stringify({ corpus: "NAB v1.1 DEV", opsloop: ours, table, points, pointsPerSecond }, null, 2)}\n`,
+  `${JSON.stringify(
+    { corpus: "NAB v1.1 DEV", opsloop: ours, table, points, pointsPerSecond, warmPointsPerSecond },
+    null,
+    2,
+  )}\n`,
 );
 console.log(`wrote ${file}`);
