@@ -3,6 +3,7 @@ import type { AuditLog, AuditVerification } from "../../act/audit.ts";
 import { isoTime } from "../../core/clock.ts";
 import type { ActionSummary, Incident } from "../../core/types.ts";
 import type { IncidentEvent, IncidentManager } from "../../incidents/incidents.ts";
+import type { IncidentRecord } from "../../incidents/record.ts";
 
 export interface DemoSummary {
   scenario: string;
@@ -25,6 +26,11 @@ export interface DemoSummary {
       eta?: string;
     }[];
     actions: (Omit<ActionSummary, "time"> & { time: string })[];
+    /**
+     * Earlier episodes, oldest first: an incident whose key fires again after it resolved is
+     * reopened (a recurrence), and `openedAt` is then the latest opening.
+     */
+    previous?: { openedAt: string; resolvedAt?: string }[];
   }[];
   audit: { records: number; verification: AuditVerification };
   errors: string[];
@@ -32,7 +38,7 @@ export interface DemoSummary {
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : isoTime(ms));
 
-function incidentSummary(i: Incident): DemoSummary["incidents"][number] {
+function incidentSummary(i: IncidentRecord): DemoSummary["incidents"][number] {
   return {
     id: i.id,
     title: i.title,
@@ -51,6 +57,14 @@ function incidentSummary(i: Incident): DemoSummary["incidents"][number] {
       eta: iso(f.eta),
     })),
     actions: i.actions.map((a) => ({ ...a, time: isoTime(a.time) })),
+    ...(i.previous?.length
+      ? {
+          previous: i.previous.map((e) => ({
+            openedAt: isoTime(e.openedAt),
+            resolvedAt: iso(e.resolvedAt),
+          })),
+        }
+      : {}),
   };
 }
 
