@@ -19,6 +19,11 @@ import { surgePredictions } from "./surge-predictions.ts";
 /** Opts a Deployment without an HPA into forecast-driven scale-out. */
 export const PREDICTIVE_SCALING = "opsloop.dev/predictive-scaling";
 
+/** "namespace/name" of every Deployment an HPA scales. */
+function hpaTargets(snap: ClusterSnapshot): Set<string> {
+  return new Set(snap.horizontalPodAutoscalers.map(hpaTargetKey).filter((k): k is string => !!k));
+}
+
 function optedIn(snap: ClusterSnapshot, hpaKeys: Set<string>): string[] {
   return snap.deployments
     .filter((d) => d.metadata?.annotations?.[PREDICTIVE_SCALING] === "true")
@@ -55,7 +60,7 @@ export class PrescaleForecaster {
     const now = this.deps.clock.now();
     const snap = this.deps.snapshot();
     const hpas = snap.horizontalPodAutoscalers;
-    const hpaKeys = new Set(hpas.map(hpaTargetKey).filter((k): k is string => !!k));
+    const hpaKeys = hpaTargets(snap);
     const keys = [...hpaKeys, ...optedIn(snap, hpaKeys)];
     this.refreshedAt = now;
     if (!keys.length) return;
@@ -99,9 +104,7 @@ export class PrescaleForecaster {
         });
     }
     const snap = this.deps.snapshot();
-    const hpaKeys = new Set(
-      snap.horizontalPodAutoscalers.map(hpaTargetKey).filter((k): k is string => !!k),
-    );
+    const hpaKeys = hpaTargets(snap);
     return [
       ...prescaleFindings(snap.horizontalPodAutoscalers, this.plans, now, this.deps.bufferMs),
       ...this.surges(snap, hpaKeys, now),
