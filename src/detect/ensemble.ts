@@ -27,6 +27,8 @@ import {
   KNN_DEFAULTS,
   type KnnOptions,
   type KnnState,
+  knnFromJson,
+  knnToJson,
   knnUpdate,
   newKnnState,
 } from "./knn-novelty.ts";
@@ -408,8 +410,9 @@ export class EnsembleDetector implements StreamingDetector {
 
   snapshot(): unknown {
     return {
-      ...structuredClone({ ...this.s, context: null, range: null }),
+      ...structuredClone({ ...this.s, context: null, range: null, knn: null }),
       context: contextToJson(this.s.context),
+      knn: knnToJson(this.s.knn),
       range: rangeToJson(this.s.range),
     };
   }
@@ -424,6 +427,7 @@ export class EnsembleDetector implements StreamingDetector {
       ...newState(),
       ...copy,
       context: contextFromJson(copy.context),
+      knn: copy.knn ? knnFromJson(copy.knn) : newKnnState(),
       range: copy.range ? rangeFromJson(copy.range) : newRangeState(),
     };
   }

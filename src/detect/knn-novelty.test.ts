@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { seededRandom } from "../core/ids.ts";
-import { KNN_DEFAULTS, knnUpdate, newKnnState } from "./knn-novelty.ts";
+import { KNN_DEFAULTS, knnFromJson, knnToJson, knnUpdate, newKnnState } from "./knn-novelty.ts";
 
 function sine(i: number): number {
   return Math.sin((2 * Math.PI * i) / 48);
@@ -28,7 +28,7 @@ describe("KNN pattern novelty", () => {
     for (let i = 0; i < 20_000; i++) knnUpdate(s, sine(i));
     expect(s.bank.length).toBe(KNN_DEFAULTS.capacity * KNN_DEFAULTS.dims);
     expect(s.recent.length).toBe(KNN_DEFAULTS.dims);
-    expect(JSON.parse(JSON.stringify(s))).toEqual(s);
+    expect(knnFromJson(JSON.parse(JSON.stringify(knnToJson(s))))).toEqual(s);
   });
 
   it("gives 0 while the bank of past patterns is still filling", () => {

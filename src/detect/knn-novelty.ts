@@ -10,8 +10,8 @@
 export interface KnnState {
   /** The last `dims` normalised values, oldest first. */
   recent: number[];
-  /** `capacity` points of `dims` values each, flattened. */
-  bank: number[];
+  /** `capacity` points of `dims` values each, flattened (rows past `count` are unused zeros). */
+  bank: Float64Array;
   head: number;
   count: number;
   sinceInsert: number;
@@ -43,36 +43,93 @@ export const KNN_DEFAULTS: KnnOptions = {
   minDistance: 0.01,
 };
 
-export function newKnnState(): KnnState {
-  return { recent: [], bank: [], head: 0, count: 0, sinceInsert: 0, meanDistance: 0, n: 0 };
+export function newKnnState(o = KNN_DEFAULTS): KnnState {
+  return {
+    recent: [],
+    bank: new Float64Array(o.capacity * o.dims),
+    head: 0,
+    count: 0,
+    sinceInsert: 0,
+    meanDistance: 0,
+    n: 0,
+  };
 }
 
-/** Mean of the `k` smallest squared distances (k ≤ 3 kept in locals: this loop is the hot path). */
-function nearestDistance(s: KnnState, o: KnnOptions): number {
-  const { bank, recent } = s;
-  const dims = o.dims;
-  const rows = Math.min(s.count, o.capacity);
+/** Plain-JSON form (the bank as an array) for snapshots. */
+export function knnToJson(s: KnnState): unknown {
+  return { ...s, recent: [...s.recent], bank: Array.from(s.bank) };
+}
+
+/** Restores `knnToJson` output, and snapshots from when the bank was a plain array. */
+export function knnFromJson(j: unknown): KnnState {
+  const o = j as Omit<KnnState, "bank"> & { bank: ArrayLike<number | null> };
+  const bank = new Float64Array(Math.max(o.bank.length, KNN_DEFAULTS.capacity * KNN_DEFAULTS.dims));
+  // JSON turns NaN into null; the array bank read a null as 0, and so does this one.
+  for (let i = 0; i < o.bank.length; i++) bank[i] = o.bank[i] ?? 0;
+  return { ...o, recent: [...o.recent], bank };
+}
+
+/**
+ * Mean of the `k` smallest squared distances from (r0, r1, r2, r3) to the first `end / 4` rows of
+ * a 4-wide bank (the default; k ≤ 3 kept in locals: this loop is the detector's hot path).
+ */
+function nearest4(
+  bank: Float64Array,
+  end: number,
+  r0: number,
+  r1: number,
+  r2: number,
+  r3: number,
+  k: number,
+): number {
   let b1 = Number.POSITIVE_INFINITY;
   let b2 = Number.POSITIVE_INFINITY;
   let b3 = Number.POSITIVE_INFINITY;
-  const r0 = recent[0] as number;
-  const r1 = recent[1] as number;
-  const r2 = recent[2] as number;
-  const r3 = recent[3] as number;
-  for (let base = 0; base < rows * dims; base += dims) {
-    let d: number;
-    if (dims === 4) {
-      const e0 = r0 - (bank[base] as number);
-      const e1 = r1 - (bank[base + 1] as number);
-      const e2 = r2 - (bank[base + 2] as number);
-      const e3 = r3 - (bank[base + 3] as number);
-      d = e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3;
-    } else {
-      d = 0;
-      for (let j = 0; j < dims; j++) {
-        const diff = (recent[j] as number) - (bank[base + j] as number);
-        d += diff * diff;
-      }
+  for (let base = 0; base < end; base += 4) {
+    const e0 = r0 - (bank[base] as number);
+    const e1 = r1 - (bank[base + 1] as number);
+    const e2 = r2 - (bank[base + 2] as number);
+    const e3 = r3 - (bank[base + 3] as number);
+    const d = e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3;
+    if (d >= b3) continue;
+    if (d < b1) {
+      b3 = b2;
+      b2 = b1;
+      b1 = d;
+    } else if (d < b2) {
+      b3 = b2;
+      b2 = d;
+    } else b3 = d;
+  }
+  const sum = k === 1 ? b1 : k === 2 ? b1 + b2 : b1 + b2 + b3;
+  return sum / k / 4;
+}
+
+/** The same for any `dims`. */
+function nearestDistance(s: KnnState, o: KnnOptions): number {
+  const { bank, recent } = s;
+  const dims = o.dims;
+  const end = Math.min(s.count, o.capacity) * dims;
+  const k = Math.min(o.k, 3);
+  if (dims === 4) {
+    return nearest4(
+      bank,
+      end,
+      recent[0] as number,
+      recent[1] as number,
+      recent[2] as number,
+      recent[3] as number,
+      k,
+    );
+  }
+  let b1 = Number.POSITIVE_INFINITY;
+  let b2 = Number.POSITIVE_INFINITY;
+  let b3 = Number.POSITIVE_INFINITY;
+  for (let base = 0; base < end; base += dims) {
+    let d = 0;
+    for (let j = 0; j < dims; j++) {
+      const diff = (recent[j] as number) - (bank[base + j] as number);
+      d += diff * diff;
     }
     if (d >= b3) continue;
     if (d < b1) {
@@ -84,7 +141,6 @@ function nearestDistance(s: KnnState, o: KnnOptions): number {
       b2 = d;
     } else b3 = d;
   }
-  const k = Math.min(o.k, 3);
   const sum = k === 1 ? b1 : k === 2 ? b1 + b2 : b1 + b2 + b3;
   return sum / k / dims;
 }
@@ -112,6 +168,12 @@ export function knnUpdate(s: KnnState, x: number, o = KNN_DEFAULTS): number {
   s.sinceInsert++;
   if (s.sinceInsert >= o.stride) {
     s.sinceInsert = 0;
+    if (s.bank.length < o.capacity * o.dims) {
+      // A state made for a smaller bank (the defaults) than these options ask for.
+      const bank = new Float64Array(o.capacity * o.dims);
+      bank.set(s.bank);
+      s.bank = bank;
+    }
     for (let j = 0; j < o.dims; j++) s.bank[s.head * o.dims + j] = s.recent[j] ?? 0;
     s.head = (s.head + 1) % o.capacity;
     s.count++;
