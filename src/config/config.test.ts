@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "./config.ts";
+import { datasetsDir, loadConfig, nabDir } from "./config.ts";
 
 describe("configuration", () => {
   it("takes defaults, then the environment, then explicit overrides", () => {
@@ -18,5 +18,11 @@ describe("configuration", () => {
       /invalid configuration: .*metricsUrl.*; .*tickMs|invalid configuration: .*tickMs.*; .*metricsUrl/,
     );
     expect(() => loadConfig({ colour: "blue" } as never, {})).toThrow(/Unrecognized key.*colour/);
+  });
+
+  it("finds the benchmark data beside the repo unless told otherwise", () => {
+    expect(datasetsDir(loadConfig({}, {}))).toMatch(/[/\\]shared[/\\]datasets$/);
+    expect(nabDir(loadConfig({}, { OPSLOOP_DATASETS: "/d" }))).toBe("/d/nab");
+    expect(nabDir(loadConfig({}, { OPSLOOP_DATASETS: "/d", OPSLOOP_NAB_DIR: "/n" }))).toBe("/n");
   });
 });

@@ -2,6 +2,8 @@
  * The one configuration schema, parsed once at start-up. This is the only module that reads
  * `process.env`; everything else receives a `Config` value.
  */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { OpsloopError } from "../core/errors.ts";
 
@@ -17,8 +19,10 @@ export const ConfigSchema = z
     tickMs: z.number().int().positive().default(1000),
     /** Guardrail policy file (YAML); the built-in default policy when absent. */
     policyFile: z.string().optional(),
-    /** Root of the shared benchmark/scenario data. */
+    /** Root of the shared benchmark/scenario data (default: ../shared/datasets beside the repo). */
     datasetsDir: z.string().optional(),
+    /** The NAB corpus (default: `<datasetsDir>/nab`). */
+    nabDir: z.string().optional(),
     /** OpenAI-compatible endpoint (Ollama, vLLM, ...) for the optional LLM investigator; off when absent. */
     llmBaseUrl: z.string().url().optional(),
     llmModel: z.string().optional(),
@@ -40,6 +44,7 @@ const ENV_KEYS: Record<string, keyof Config> = {
   OPSLOOP_METRICS_URL: "metricsUrl",
   OPSLOOP_POLICY: "policyFile",
   OPSLOOP_DATASETS: "datasetsDir",
+  OPSLOOP_NAB_DIR: "nabDir",
   OPSLOOP_LLM_BASE_URL: "llmBaseUrl",
   OPSLOOP_LLM_MODEL: "llmModel",
   OPSLOOP_LLM_API_KEY: "llmApiKey",
@@ -68,4 +73,14 @@ export function loadConfig(
     throw new OpsloopError("invalid_input", `invalid configuration: ${problems.join("; ")}`);
   }
   return parsed.data;
+}
+
+/** Benchmark data live beside the repo (../shared/datasets), never inside it. */
+export function datasetsDir(config: Config = loadConfig()): string {
+  return config.datasetsDir ?? fileURLToPath(new URL("../../../shared/datasets", import.meta.url));
+}
+
+/** The NAB corpus folder (data, labels, profiles, reference results). */
+export function nabDir(config: Config = loadConfig()): string {
+  return config.nabDir ?? join(datasetsDir(config), "nab");
 }

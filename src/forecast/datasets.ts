@@ -1,14 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { datasetsDir } from "../config/config.ts";
 import { OpsloopError } from "../core/errors.ts";
-
-/** Benchmark data live beside the repo (../shared/datasets), never inside it. */
-export function datasetsDir(): string {
-  const fromEnv = process.env.OPSLOOP_DATASETS;
-  if (fromEnv) return fromEnv;
-  return fileURLToPath(new URL("../../../shared/datasets", import.meta.url));
-}
 
 export function hasDataset(name: string): boolean {
   return existsSync(join(datasetsDir(), name));

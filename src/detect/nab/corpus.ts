@@ -5,8 +5,8 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
+import { nabDir } from "../../config/config.ts";
 import { OpsloopError } from "../../core/errors.ts";
 import { parseSeriesCsv } from "./csv.ts";
 import {
@@ -24,9 +24,7 @@ import {
 export const PROFILES = ["standard", "reward_low_FP_rate", "reward_low_FN_rate"] as const;
 export type ProfileName = (typeof PROFILES)[number];
 
-export const DEFAULT_NAB_DIR =
-  process.env.OPSLOOP_NAB_DIR ??
-  fileURLToPath(new URL("../../../../shared/datasets/nab", import.meta.url));
+export const DEFAULT_NAB_DIR = nabDir();
 
 export interface NabFile {
   /** "<category>/<file>.csv", the key used in the label files. */
