@@ -22,7 +22,7 @@ import {
   contextUpdate,
   newContextState,
 } from "./context-novelty.ts";
-import { explain } from "./ensemble-explain.ts";
+import { explain, type Why } from "./ensemble-explain.ts";
 import {
   KNN_DEFAULTS,
   type KnnOptions,
@@ -46,6 +46,8 @@ import {
   SEASONAL_DEFAULTS,
   type SeasonalOptions,
   type SeasonalState,
+  seasonalFromJson,
+  seasonalToJson,
   seasonalUpdate,
 } from "./seasonal-baseline.ts";
 import {
@@ -188,7 +190,8 @@ interface State {
   eventShort: number;
   eventLong: number;
   eventPeak: number;
-  zRing: number[];
+  /** The last `Z_RING` surprises (0 where none yet). */
+  zRing: Float64Array;
   zHead: number;
   quiet: number;
   seasonal: SeasonalState;
@@ -217,7 +220,7 @@ function newState(): State {
     eventShort: 0,
     eventLong: 0,
     eventPeak: 0,
-    zRing: [],
+    zRing: new Float64Array(Z_RING),
     zHead: 0,
     quiet: 0,
     seasonal: newSeasonalState(),
@@ -252,24 +255,27 @@ function eventZ(s: State, zSpike: number, o: EnsembleOptions): number {
 }
 
 const DAY_MS = 86_400_000;
+/** A power of 2: ring indices are masked. */
 const Z_RING = 4096;
-const RECURRENCE_PERIODS_MS = [DAY_MS, 7 * DAY_MS];
 
-/** The largest surprise at this time yesterday or a week ago (±jitter samples); remembers today's. */
-function recurrence(s: State, z: number, jitter: number): number {
-  const step = s.seasonal.stepMs;
+/** Samples in a day at this sampling step (0 while the step is unknown). */
+function dayLag(stepMs: number): number {
+  return stepMs > 0 ? Math.round(DAY_MS / stepMs) : 0;
+}
+
+function weekLag(stepMs: number): number {
+  return stepMs > 0 ? Math.round((7 * DAY_MS) / stepMs) : 0;
+}
+
+/** The largest surprise `lag` ± `jitter` samples ago (0 if too far back or not seen yet). */
+function pastPeak(s: State, lag: number, jitter: number): number {
   let past = 0;
-  // Hot path: a constant list of periods and one masked index per sample (Z_RING is a power of 2).
-  for (let p = 0; p < RECURRENCE_PERIODS_MS.length; p++) {
-    const lag = step > 0 ? Math.round((RECURRENCE_PERIODS_MS[p] as number) / step) : 0;
-    if (lag <= jitter || lag + jitter >= Z_RING || s.n <= lag + jitter) continue;
-    for (let k = lag - jitter; k <= lag + jitter; k++) {
-      const x = s.zRing[(s.zHead - k + Z_RING) & (Z_RING - 1)] ?? 0;
-      if (x > past) past = x;
-    }
+  if (lag <= jitter || lag + jitter >= Z_RING || s.n <= lag + jitter) return past;
+  const ring = s.zRing;
+  for (let k = lag - jitter; k <= lag + jitter; k++) {
+    const x = ring[(s.zHead - k + Z_RING) & (Z_RING - 1)] as number;
+    if (x > past) past = x;
   }
-  s.zRing[s.zHead] = z;
-  s.zHead = (s.zHead + 1) % Z_RING;
   return past;
 }
 
@@ -288,9 +294,48 @@ function updateScale(scale: number, residual: number, alpha: number, n: number):
   return scale + a * (capped - scale);
 }
 
+/** The components of a notable score, for its explanation. */
+interface Components extends Omit<Why, "burst" | "outside"> {
+  damped: number;
+  burst: number;
+  beyond: number;
+  gap: number;
+}
+
+/** A notable score with its explanation (kept out of `update`, whose usual exit is a bare score). */
+function explained(s: State, o: EnsembleOptions, score: number, c: Components): DetectorOutput {
+  const why: Why = {
+    v: c.v,
+    previous: c.previous,
+    longMean: c.longMean,
+    zSpike: c.zSpike,
+    zPoint: c.zPoint,
+    zLevel: c.zLevel,
+    zVolatility: c.zVolatility,
+    zKnn: c.zKnn,
+    zMissed: c.zMissed,
+    zz: c.zz,
+    ...(c.beyond > c.damped && c.beyond >= c.burst ? { outside: c.gap } : {}),
+    ...(c.burst > c.damped && c.burst > c.beyond
+      ? {
+          burst: {
+            recent: s.eventShort * o.eventWindow,
+            usual: s.eventLong * o.eventWindow,
+            window: o.eventWindow,
+          },
+        }
+      : {}),
+  };
+  return { score, explanation: explain(why, s.seasonal.period * s.seasonal.stepMs) };
+}
+
 export class EnsembleDetector implements StreamingDetector {
   private readonly o: EnsembleOptions;
   private s: State = newState();
+  /** The day and week lags of the recurrence check, for the sampling step they were computed at. */
+  private lagStep = Number.NaN;
+  private dayLag = 0;
+  private weekLag = 0;
   constructor(options: Partial<EnsembleOptions> = {}) {
     this.o = {
       ...ENSEMBLE_DEFAULTS,
@@ -361,7 +406,20 @@ export class EnsembleDetector implements StreamingDetector {
     );
     const zz = likelihoodZ(s.surpriseStats, Math.min(z, o.surpriseCap), o.likelihoodAlpha);
     const novelty = contextUpdate(s.context, v);
-    const recurring = recurrence(s, z, o.recurrenceJitter) >= o.recurrenceRatio * z && z > 0;
+    // The largest surprise at this time yesterday or a week ago (±jitter samples); today's is kept.
+    const step = s.seasonal.stepMs;
+    if (step !== this.lagStep) {
+      this.lagStep = step;
+      this.dayLag = dayLag(step);
+      this.weekLag = weekLag(step);
+    }
+    const past = Math.max(
+      pastPeak(s, this.dayLag, o.recurrenceJitter),
+      pastPeak(s, this.weekLag, o.recurrenceJitter),
+    );
+    s.zRing[s.zHead] = z;
+    s.zHead = (s.zHead + 1) & (Z_RING - 1);
+    const recurring = past >= o.recurrenceRatio * z && z > 0;
     const damp =
       (recurring ? o.recurrenceFactor : 1) * (1 - o.contextGate + o.contextGate * novelty);
     const burst = o.eventWeight * eventZ(s, zSpike, o);
@@ -383,7 +441,7 @@ export class EnsembleDetector implements StreamingDetector {
     else if (o.refractoryZ > 0 && raw >= o.refractoryZ) s.quiet = o.refractoryPoints;
     const score = suppressed / (suppressed + 4);
     if (score < 0.5) return { score };
-    const why = {
+    return explained(s, o, score, {
       v,
       previous,
       longMean,
@@ -394,26 +452,29 @@ export class EnsembleDetector implements StreamingDetector {
       zKnn: zKnn * o.knnWeight,
       zMissed,
       zz,
-      ...(beyond > zz * damp && beyond >= burst ? { outside: gap } : {}),
-      ...(burst > zz * damp && burst > beyond
-        ? {
-            burst: {
-              recent: s.eventShort * o.eventWindow,
-              usual: s.eventLong * o.eventWindow,
-              window: o.eventWindow,
-            },
-          }
-        : {}),
-    };
-    return { score, explanation: explain(why, s.seasonal.period * s.seasonal.stepMs) };
+      damped: zz * damp,
+      burst,
+      beyond,
+      gap,
+    });
   }
 
   snapshot(): unknown {
+    const s = this.s;
     return {
-      ...structuredClone({ ...this.s, context: null, range: null, knn: null }),
-      context: contextToJson(this.s.context),
-      knn: knnToJson(this.s.knn),
-      range: rangeToJson(this.s.range),
+      ...structuredClone({
+        ...s,
+        context: null,
+        range: null,
+        knn: null,
+        seasonal: null,
+        zRing: null,
+      }),
+      context: contextToJson(s.context),
+      knn: knnToJson(s.knn),
+      seasonal: seasonalToJson(s.seasonal),
+      zRing: Array.from(s.zRing),
+      range: rangeToJson(s.range),
     };
   }
 
@@ -421,13 +482,20 @@ export class EnsembleDetector implements StreamingDetector {
     if (typeof state !== "object" || state === null || !("seasonal" in state)) {
       throw new OpsloopError("invalid_input", "not an ensemble detector snapshot");
     }
-    const copy = structuredClone(state as State);
+    const copy = structuredClone(state) as Omit<State, "zRing"> & {
+      zRing?: ArrayLike<number | null>;
+    };
+    const zRing = new Float64Array(Z_RING);
+    // Older snapshots hold the surprises written so far; JSON turns NaN into null, read as 0.
+    if (copy.zRing) for (let i = 0; i < copy.zRing.length; i++) zRing[i] = copy.zRing[i] ?? 0;
     // Snapshots from before a state field existed restore it at its initial value.
     this.s = {
       ...newState(),
       ...copy,
+      zRing,
       context: contextFromJson(copy.context),
       knn: copy.knn ? knnFromJson(copy.knn) : newKnnState(),
+      seasonal: seasonalFromJson(copy.seasonal),
       range: copy.range ? rangeFromJson(copy.range) : newRangeState(),
     };
   }

@@ -10,7 +10,8 @@ const CANDIDATE_PERIODS_MS = [DAY_MS, 7 * DAY_MS];
 export interface SeasonalState {
   stepMs: number;
   lastT: number;
-  ring: number[];
+  /** The last `capacity` values (slots not written yet are never read: see `count`). */
+  ring: Float64Array;
   head: number;
   count: number;
   period: number;
@@ -35,17 +36,30 @@ export const SEASONAL_DEFAULTS: SeasonalOptions = {
   periods: 3,
 };
 
-export function newSeasonalState(): SeasonalState {
+export function newSeasonalState(o = SEASONAL_DEFAULTS): SeasonalState {
   return {
     stepMs: 0,
     lastT: Number.NaN,
-    ring: [],
+    ring: new Float64Array(o.capacity),
     head: 0,
     count: 0,
     period: 0,
     sinceCheck: 0,
     acf: 0,
   };
+}
+
+/** Plain-JSON form (the ring as an array) for snapshots. */
+export function seasonalToJson(s: SeasonalState): unknown {
+  return { ...s, ring: Array.from(s.ring) };
+}
+
+/** Restores `seasonalToJson` output, and snapshots from when the ring was a plain array. */
+export function seasonalFromJson(j: unknown): SeasonalState {
+  const o = j as Omit<SeasonalState, "ring"> & { ring: ArrayLike<number | null> };
+  const ring = new Float64Array(Math.max(o.ring.length, SEASONAL_DEFAULTS.capacity));
+  for (let i = 0; i < o.ring.length; i++) ring[i] = o.ring[i] ?? 0;
+  return { ...o, ring };
 }
 
 /** The sample `lag` steps back (1 = previous), or undefined if not kept. */
@@ -67,8 +81,8 @@ function autocorrelation(s: SeasonalState, lag: number, capacity: number): numbe
   let ix = (s.head - 1 + capacity) % capacity;
   let iy = (s.head - 1 - lag + capacity * 2) % capacity;
   for (let i = 1; i <= n; i++) {
-    const x = ring[ix] ?? 0;
-    const y = ring[iy] ?? 0;
+    const x = ring[ix] as number;
+    const y = ring[iy] as number;
     sx += x;
     sy += y;
     sxx += x * x;
@@ -164,6 +178,12 @@ export function seasonalUpdate(
   }
   s.lastT = t;
   const residual = seasonalResidual(s, v, o);
+  if (s.ring.length < o.capacity) {
+    // A state made for a smaller ring (the defaults) than these options ask for.
+    const ring = new Float64Array(o.capacity);
+    ring.set(s.ring);
+    s.ring = ring;
+  }
   s.ring[s.head] = v;
   s.head = (s.head + 1) % o.capacity;
   s.count++;
