@@ -65,7 +65,9 @@ export function seasonalFromJson(j: unknown): SeasonalState {
 /** The sample `lag` steps back (1 = previous), or undefined if not kept. */
 function back(s: SeasonalState, lag: number, capacity: number): number | undefined {
   if (lag > s.count || lag > capacity) return undefined;
-  return s.ring[(s.head - lag + capacity * 2) % capacity];
+  // head < capacity and lag ≤ capacity, so one wrap is enough (no division on the hot path).
+  const i = s.head - lag;
+  return s.ring[i < 0 ? i + capacity : i];
 }
 
 function autocorrelation(s: SeasonalState, lag: number, capacity: number): number {
@@ -142,6 +144,7 @@ const pastValues: number[] = [];
  */
 function seasonalResidual(s: SeasonalState, v: number, o: SeasonalOptions): number {
   if (s.stepMs <= 0 || s.period <= 0) return Number.NaN;
+  if (o.jitter === 0 && o.periods === 3) return residual3(s, v, o.capacity);
   pastValues.length = 0;
   for (let k = 1; k <= o.periods; k++) {
     const past = closestBack(s, v, k * s.period, o);
@@ -162,6 +165,30 @@ function seasonalResidual(s: SeasonalState, v: number, o: SeasonalOptions): numb
       ? (pastValues[(n - 1) / 2] as number)
       : ((pastValues[n / 2 - 1] as number) + (pastValues[n / 2] as number)) / 2;
   return Math.abs(v - median);
+}
+
+/**
+ * `seasonalResidual` for the defaults (three periods, no jitter) without the list: the values
+ * one, two and three periods back that are kept (and not infinitely far from v), then their median.
+ */
+function residual3(s: SeasonalState, v: number, capacity: number): number {
+  let n = 0;
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  for (let k = 1; k <= 3; k++) {
+    const past = back(s, k * s.period, capacity);
+    // As closestBack: a value counts only when its distance is below the initial +Infinity.
+    if (past === undefined || !(Math.abs(v - past) < Number.POSITIVE_INFINITY)) continue;
+    if (n === 0) a = past;
+    else if (n === 1) b = past;
+    else c = past;
+    n++;
+  }
+  if (n === 0) return Number.NaN;
+  if (n === 1) return Math.abs(v - a);
+  if (n === 3) return Math.abs(v - Math.max(Math.min(a, b), Math.min(Math.max(a, b), c)));
+  return Math.abs(v - (a + b) / 2);
 }
 
 /** Pushes a value and returns its seasonal residual from before seeing it (NaN if none yet). */
@@ -185,7 +212,7 @@ export function seasonalUpdate(
     s.ring = ring;
   }
   s.ring[s.head] = v;
-  s.head = (s.head + 1) % o.capacity;
+  s.head = s.head + 1 >= o.capacity ? 0 : s.head + 1;
   s.count++;
   s.sinceCheck++;
   if (s.sinceCheck >= o.recheckEvery) recheckPeriod(s, o);
