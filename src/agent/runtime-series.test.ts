@@ -43,6 +43,22 @@ describe("SeriesBuffer", () => {
     expect(s?.points.at(-1)?.v).toBeGreaterThan(s?.points.at(-1)?.upper ?? Infinity);
   });
 
+  it("keeps the same series across scrapes of more containers than it keeps, and lets newer ones in", () => {
+    const b = new SeriesBuffer({ maxSeries: 3 });
+    const scrape = (t: number, pods: string[]) => b.add(pods.map((p) => mem(p, t, MiB)));
+    const pods = ["a", "b", "c", "d", "e"];
+    scrape(0, pods);
+    const kept = b.ids();
+    expect(kept).toHaveLength(3);
+    for (let i = 1; i < 5; i++) scrape(i * 15_000, pods);
+    expect(b.ids()).toEqual(kept);
+    expect(b.summaries().map((s) => s.points)).toEqual([5, 5, 5]);
+    // Only "z" is scraped now: it takes the place of a series not updated since.
+    scrape(75_000, ["z"]);
+    expect(b.ids()).toContain("shop/z/app");
+    expect(b.ids()).toHaveLength(3);
+  });
+
   it("ignores the pod cgroup and pause container and drops series of pods that are gone", () => {
     const b = new SeriesBuffer({ staleMs: 60_000 });
     b.add([

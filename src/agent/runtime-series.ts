@@ -82,23 +82,52 @@ export class SeriesBuffer {
     this.staleMs = opts.staleMs ?? 10 * 60_000;
   }
 
-  /** Adds one scrape's samples (container memory working set and the memory limits). */
+  /**
+   * Adds one scrape's samples (container memory working set and the memory limits). Series
+   * already kept are updated first; a new series then takes a free place or the place of the
+   * series updated least recently, if that one is older than its sample. On a cluster with more
+   * containers than `maxSeries`, the series of one scrape tie: the kept ones stay (each new one
+   * displacing a kept one meant every series restarted from one point, and a new detector, every
+   * scrape).
+   */
   add(samples: Sample[]): void {
     const limits = new Map<string, number>();
     for (const s of samples)
       if (s.name === "kube_pod_container_resource_limits" && s.labels.resource === "memory")
         limits.set(idOf(s.labels), s.v);
+    const fresh: Sample[] = [];
     for (const s of samples) {
       // cAdvisor also reports the pod cgroup (container="") and the pause container ("POD").
       if (s.name !== METRIC || !s.labels.container || s.labels.container === "POD") continue;
-      this.push(s, limits.get(idOf(s.labels)));
+      const id = idOf(s.labels);
+      const ring = this.rings.get(id);
+      if (ring) this.push(ring, s, limits.get(id));
+      else fresh.push(s);
+    }
+    if (fresh.length) {
+      const lru = [...this.rings.entries()].sort((a, b) => a[1].lastSeen - b[1].lastSeen);
+      let next = 0;
+      for (const s of fresh) {
+        const id = idOf(s.labels);
+        let ring = this.rings.get(id);
+        if (!ring) {
+          if (this.rings.size >= this.maxSeries) {
+            const victim = lru[next];
+            if (!victim || victim[1].lastSeen >= s.t) continue;
+            this.rings.delete(victim[0]);
+            next++;
+          }
+          ring = this.newRing(s);
+          this.rings.set(id, ring);
+        }
+        this.push(ring, s, limits.get(id));
+      }
     }
     this.evict();
   }
 
-  private push(s: Sample, limit: number | undefined): void {
-    const id = idOf(s.labels);
-    const ring = this.rings.get(id) ?? {
+  private newRing(s: Sample): Ring {
+    return {
       labels: {
         namespace: s.labels.namespace ?? "",
         pod: s.labels.pod ?? "",
@@ -109,7 +138,9 @@ export class SeriesBuffer {
       detector: new EnsembleDetector(),
       lastSeen: s.t,
     };
-    this.rings.set(id, ring);
+  }
+
+  private push(ring: Ring, s: Sample, limit: number | undefined): void {
     const last = ring.points[ring.points.length - 1];
     if (last && s.t <= last.t) return;
     // The band is the expectation before this point is seen, so a jump falls outside it.
