@@ -158,17 +158,21 @@ function unitTable(decay: number): Float64Array {
   return units;
 }
 
+/** Collects the first `warmup` values; then fixes the bucket width and origin (true once fixed). */
+function warmedUp(s: ContextState, v: number, o: ContextOptions): boolean {
+  s.warm.push(v);
+  if (s.warm.length < o.warmup) return false;
+  const sorted = [...s.warm].sort((a, b) => a - b);
+  const spread = quantile(sorted, 0.99) - quantile(sorted, 0.01);
+  s.width = spread > 0 ? spread / o.buckets : Math.abs(quantile(sorted, 0.5)) * 0.01 || 1;
+  s.origin = quantile(sorted, 0.5);
+  s.warm = [];
+  return true;
+}
+
 /** Returns the novelty of `v` in [0, 1) given the previous value's bucket (0 while warming up). */
 export function contextUpdate(s: ContextState, v: number, o = CONTEXT_DEFAULTS): number {
-  if (s.width === 0) {
-    s.warm.push(v);
-    if (s.warm.length < o.warmup) return 0;
-    const sorted = [...s.warm].sort((a, b) => a - b);
-    const spread = quantile(sorted, 0.99) - quantile(sorted, 0.01);
-    s.width = spread > 0 ? spread / o.buckets : Math.abs(quantile(sorted, 0.5)) * 0.01 || 1;
-    s.origin = quantile(sorted, 0.5);
-    s.warm = [];
-  }
+  if (s.width === 0 && !warmedUp(s, v, o)) return 0;
   const bucket = Math.max(-SPAN / 2, Math.min(SPAN / 2 - 1, Math.floor((v - s.origin) / s.width)));
   // Counts are stored divided by decay^age, so forgetting is one multiplication per point.
   s.age++;

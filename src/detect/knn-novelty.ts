@@ -8,8 +8,9 @@
  */
 
 export interface KnnState {
-  /** The last `dims` normalised values, oldest first. */
-  recent: number[];
+  /** The last `dims` normalised values, oldest first (the first `filled` while the stream starts). */
+  recent: Float64Array;
+  filled: number;
   /** `capacity` points of `dims` values each, flattened (rows past `count` are unused zeros). */
   bank: Float64Array;
   head: number;
@@ -45,7 +46,8 @@ export const KNN_DEFAULTS: KnnOptions = {
 
 export function newKnnState(o = KNN_DEFAULTS): KnnState {
   return {
-    recent: [],
+    recent: new Float64Array(o.dims),
+    filled: 0,
     bank: new Float64Array(o.capacity * o.dims),
     head: 0,
     count: 0,
@@ -57,16 +59,22 @@ export function newKnnState(o = KNN_DEFAULTS): KnnState {
 
 /** Plain-JSON form (the bank as an array) for snapshots. */
 export function knnToJson(s: KnnState): unknown {
-  return { ...s, recent: [...s.recent], bank: Array.from(s.bank) };
+  const { filled, ...rest } = s;
+  return { ...rest, recent: Array.from(s.recent.subarray(0, filled)), bank: Array.from(s.bank) };
 }
 
 /** Restores `knnToJson` output, and snapshots from when the bank was a plain array. */
 export function knnFromJson(j: unknown): KnnState {
-  const o = j as Omit<KnnState, "bank"> & { bank: ArrayLike<number | null> };
+  const o = j as Omit<KnnState, "bank" | "recent" | "filled"> & {
+    recent: ArrayLike<number | null>;
+    bank: ArrayLike<number | null>;
+  };
   const bank = new Float64Array(Math.max(o.bank.length, KNN_DEFAULTS.capacity * KNN_DEFAULTS.dims));
   // JSON turns NaN into null; the array bank read a null as 0, and so does this one.
   for (let i = 0; i < o.bank.length; i++) bank[i] = o.bank[i] ?? 0;
-  return { ...o, recent: [...o.recent], bank };
+  const recent = new Float64Array(Math.max(o.recent.length, KNN_DEFAULTS.dims));
+  for (let i = 0; i < o.recent.length; i++) recent[i] = o.recent[i] ?? 0;
+  return { ...o, recent, filled: o.recent.length, bank };
 }
 
 /**
@@ -151,12 +159,19 @@ function nearestDistance(s: KnnState, o: KnnOptions): number {
  */
 export function knnUpdate(s: KnnState, x: number, o = KNN_DEFAULTS): number {
   // `recent` is kept in order (oldest first) so bank rows compare position by position.
-  if (s.recent.length < o.dims) {
-    s.recent.push(x);
-    if (s.recent.length < o.dims) return 0;
+  if (s.filled < o.dims) {
+    if (s.recent.length < o.dims) {
+      // A state made for fewer dimensions (the defaults) than these options ask for.
+      const recent = new Float64Array(o.dims);
+      recent.set(s.recent.subarray(0, s.filled));
+      s.recent = recent;
+    }
+    s.recent[s.filled++] = x;
+    if (s.filled < o.dims) return 0;
   } else {
-    for (let j = 1; j < o.dims; j++) s.recent[j - 1] = s.recent[j] as number;
-    s.recent[o.dims - 1] = x;
+    const recent = s.recent;
+    for (let j = 1; j < o.dims; j++) recent[j - 1] = recent[j] as number;
+    recent[o.dims - 1] = x;
   }
   let ratio = 0;
   if (s.count >= o.k * 4) {
@@ -174,7 +189,7 @@ export function knnUpdate(s: KnnState, x: number, o = KNN_DEFAULTS): number {
       bank.set(s.bank);
       s.bank = bank;
     }
-    for (let j = 0; j < o.dims; j++) s.bank[s.head * o.dims + j] = s.recent[j] ?? 0;
+    for (let j = 0; j < o.dims; j++) s.bank[s.head * o.dims + j] = s.recent[j] as number;
     s.head = (s.head + 1) % o.capacity;
     s.count++;
   }

@@ -72,20 +72,30 @@ function prune(s: RangeState, o: RangeOptions): void {
 export function rangeUpdate(s: RangeState, v: number, o = RANGE_DEFAULTS): number {
   s.n++;
   if (s.width === 0) {
-    s.warm.push(v);
-    if (s.warm.length < o.warmup) return 0;
-    const sorted = [...s.warm].sort((a, b) => a - b);
-    const spread = quantile(sorted, 0.99) - quantile(sorted, 0.01);
-    s.width =
-      spread > 0 ? spread / o.buckets : Math.abs(quantile(sorted, 0.5)) / (10 * o.buckets) || 1e-3;
-    for (const w of s.warm) s.seen.set(Math.floor(w / s.width), s.n);
-    s.warm = [];
+    warmUp(s, v, o);
     return 0;
   }
   const bucket = Math.floor(v / s.width);
   const at = s.seen.get(bucket);
   // The hot path: a bucket seen recently enough is not rewritten (its mark may lag by memory/2).
   if (at !== undefined && s.n - at <= o.memory / 2) return 0;
+  return mark(s, bucket, at, o);
+}
+
+/** Collects the first `warmup` values; then fixes the bucket width and marks their buckets. */
+function warmUp(s: RangeState, v: number, o: RangeOptions): void {
+  s.warm.push(v);
+  if (s.warm.length < o.warmup) return;
+  const sorted = [...s.warm].sort((a, b) => a - b);
+  const spread = quantile(sorted, 0.99) - quantile(sorted, 0.01);
+  s.width =
+    spread > 0 ? spread / o.buckets : Math.abs(quantile(sorted, 0.5)) / (10 * o.buckets) || 1e-3;
+  for (const w of s.warm) s.seen.set(Math.floor(w / s.width), s.n);
+  s.warm = [];
+}
+
+/** Marks `bucket` as seen now; its gap to the nearest bucket seen within memory (0 if it was). */
+function mark(s: RangeState, bucket: number, at: number | undefined, o: RangeOptions): number {
   let gap = 0;
   if (at === undefined || s.n - at > o.memory) {
     let k = 1;
