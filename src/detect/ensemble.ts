@@ -267,13 +267,16 @@ function weekLag(stepMs: number): number {
   return stepMs > 0 ? Math.round((7 * DAY_MS) / stepMs) : 0;
 }
 
-/** The largest surprise `lag` ± `jitter` samples ago (0 if too far back or not seen yet). */
-function pastPeak(s: State, lag: number, jitter: number): number {
+/**
+ * The largest surprise `lag` ± `jitter` samples before the one at ring slot `head` (0 if too far
+ * back or not seen yet). Only slots 1…Z_RING−1 back are read, so `head` may already be written.
+ */
+function pastPeak(s: State, head: number, lag: number, jitter: number): number {
   let past = 0;
   if (lag <= jitter || lag + jitter >= Z_RING || s.n <= lag + jitter) return past;
   const ring = s.zRing;
   for (let k = lag - jitter; k <= lag + jitter; k++) {
-    const x = ring[(s.zHead - k + Z_RING) & (Z_RING - 1)] as number;
+    const x = ring[(head - k + Z_RING) & (Z_RING - 1)] as number;
     if (x > past) past = x;
   }
   return past;
@@ -336,6 +339,8 @@ export class EnsembleDetector implements StreamingDetector {
   private lagStep = Number.NaN;
   private dayLag = 0;
   private weekLag = 0;
+  /** The recurrence damping is a finite factor above 0 (see `update`: the lookup can wait). */
+  private readonly recurrenceLazy: boolean;
   constructor(options: Partial<EnsembleOptions> = {}) {
     this.o = {
       ...ENSEMBLE_DEFAULTS,
@@ -344,6 +349,30 @@ export class EnsembleDetector implements StreamingDetector {
       range: { ...RANGE_DEFAULTS, ...options.range },
       seasonal: { ...SEASONAL_DEFAULTS, ...options.seasonal },
     };
+    const f = this.o.recurrenceFactor;
+    this.recurrenceLazy = f > 0 && f < Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * Damping of a surprise `z` written at ring slot `head`: by `recurrenceFactor` when a surprise at
+   * least `recurrenceRatio` × z happened at this time yesterday or a week ago (±jitter samples),
+   * times the context damping `gated`.
+   */
+  private damp(z: number, head: number, gated: number): number {
+    const s = this.s;
+    const o = this.o;
+    const step = s.seasonal.stepMs;
+    if (step !== this.lagStep) {
+      this.lagStep = step;
+      this.dayLag = dayLag(step);
+      this.weekLag = weekLag(step);
+    }
+    const past = Math.max(
+      pastPeak(s, head, this.dayLag, o.recurrenceJitter),
+      pastPeak(s, head, this.weekLag, o.recurrenceJitter),
+    );
+    const recurring = past >= o.recurrenceRatio * z && z > 0;
+    return (recurring ? o.recurrenceFactor : 1) * gated;
   }
 
   update(t: number, v: number): DetectorOutput {
@@ -355,7 +384,8 @@ export class EnsembleDetector implements StreamingDetector {
     s.min = Math.min(s.min, v);
     s.max = Math.max(s.max, v);
     // A floor on scales so a flat line followed by tiny noise is not infinitely surprising.
-    const floor = Math.max(1e-2 * (s.max - s.min), 0.05 * Math.sqrt(s.long.variance)) + 1e-9;
+    const longSd = Math.sqrt(s.long.variance);
+    const floor = Math.max(1e-2 * (s.max - s.min), 0.05 * longSd) + 1e-9;
     const seasonalResidual = seasonalUpdate(s.seasonal, t, v, o.seasonal);
     if (s.n === 1) {
       s.fast = v;
@@ -380,7 +410,7 @@ export class EnsembleDetector implements StreamingDetector {
     let zMissed = trusted ? zSeason * o.seasonalWeight : 0;
     if (zMissed < o.seasonalMin) zMissed = 0;
     s.short += o.shortAlpha * (v - s.short);
-    const zLevel = Math.abs(s.short - s.long.mean) / Math.max(Math.sqrt(s.long.variance), floor);
+    const zLevel = Math.abs(s.short - s.long.mean) / Math.max(longSd, floor);
 
     s.fast += o.fastAlpha * (v - s.fast);
     s.spikeScale = updateScale(s.spikeScale, spikeResidual, o.slowAlpha, s.n - 1);
@@ -406,22 +436,11 @@ export class EnsembleDetector implements StreamingDetector {
     );
     const zz = likelihoodZ(s.surpriseStats, Math.min(z, o.surpriseCap), o.likelihoodAlpha);
     const novelty = contextUpdate(s.context, v);
-    // The largest surprise at this time yesterday or a week ago (±jitter samples); today's is kept.
-    const step = s.seasonal.stepMs;
-    if (step !== this.lagStep) {
-      this.lagStep = step;
-      this.dayLag = dayLag(step);
-      this.weekLag = weekLag(step);
-    }
-    const past = Math.max(
-      pastPeak(s, this.dayLag, o.recurrenceJitter),
-      pastPeak(s, this.weekLag, o.recurrenceJitter),
-    );
-    s.zRing[s.zHead] = z;
-    s.zHead = (s.zHead + 1) & (Z_RING - 1);
-    const recurring = past >= o.recurrenceRatio * z && z > 0;
-    const damp =
-      (recurring ? o.recurrenceFactor : 1) * (1 - o.contextGate + o.contextGate * novelty);
+    const gated = 1 - o.contextGate + o.contextGate * novelty;
+    // Today's surprise joins the ring; the recurrence check (`damp`) reads only earlier slots.
+    const head = s.zHead;
+    s.zRing[head] = z;
+    s.zHead = (head + 1) & (Z_RING - 1);
     const burst = o.eventWeight * eventZ(s, zSpike, o);
     let gap = 0;
     let beyond = 0;
@@ -431,7 +450,11 @@ export class EnsembleDetector implements StreamingDetector {
       beyond = Math.min(o.rangeCap, o.rangeWeight * news);
     }
     if (s.n < o.warmup || s.surpriseStats.n < o.likelihoodWarmup) return { score: 0 };
-    const raw = Math.min(o.rawCap, Math.max(0, zz * damp, burst, beyond));
+    // zz × damp counts only through max(0, …): with zz ≤ 0 (or NaN) and a finite damping ≥ 0 it
+    // gives the same raw score whatever the recurrence says, so the look-up waits (for the explanation).
+    const lazy = !(zz > 0) && this.recurrenceLazy && gated >= 0 && gated < Number.POSITIVE_INFINITY;
+    const damped = lazy ? zz * gated : zz * this.damp(z, head, gated);
+    const raw = Math.min(o.rawCap, Math.max(0, damped, burst, beyond));
     let suppressed = raw > s.peak ? raw : raw * o.suppressFactor;
     s.peak = Math.max(s.peak * o.suppressDecay, raw);
     if (s.quiet > 0) {
@@ -452,7 +475,7 @@ export class EnsembleDetector implements StreamingDetector {
       zKnn: zKnn * o.knnWeight,
       zMissed,
       zz,
-      damped: zz * damp,
+      damped: lazy ? zz * this.damp(z, head, gated) : damped,
       burst,
       beyond,
       gap,
