@@ -464,7 +464,54 @@ export class EnsembleDetector implements StreamingDetector {
     else if (o.refractoryZ > 0 && raw >= o.refractoryZ) s.quiet = o.refractoryPoints;
     const score = suppressed / (suppressed + 4);
     if (score < 0.5) return { score };
-    return explained(s, o, score, {
+    // Rare: built in a method of its own, so reaching it the first time does not throw away the
+    // compiled update (one call with no feedback yet rather than a dozen fresh property reads).
+    return this.explainScore(
+      score,
+      v,
+      previous,
+      longMean,
+      zSpike,
+      zPoint,
+      zLevel,
+      zVolatility,
+      zKnn,
+      zMissed,
+      zz,
+      lazy,
+      damped,
+      z,
+      head,
+      gated,
+      burst,
+      beyond,
+      gap,
+    );
+  }
+
+  private explainScore(
+    score: number,
+    v: number,
+    previous: number,
+    longMean: number,
+    zSpike: number,
+    zPoint: number,
+    zLevel: number,
+    zVolatility: number,
+    zKnn: number,
+    zMissed: number,
+    zz: number,
+    lazy: boolean,
+    damped: number,
+    z: number,
+    head: number,
+    gated: number,
+    burst: number,
+    beyond: number,
+    gap: number,
+  ): DetectorOutput {
+    const o = this.o;
+    return explained(this.s, o, score, {
       v,
       previous,
       longMean,
