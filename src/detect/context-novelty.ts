@@ -107,6 +107,8 @@ export function contextToJson(s: ContextState): unknown {
     const f = t.from[i] as number;
     if (f !== EMPTY) counts.push([pairKey(f, t.to[i] as number), t.value[i] as number]);
   }
+  // In key order: the slots' order depends on the table's history, a snapshot must not.
+  counts.sort((a, b) => a[0] - b[0]);
   return { ...s, warm: [...s.warm], counts };
 }
 
