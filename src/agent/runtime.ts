@@ -5,7 +5,6 @@
  * drives the agent's ticks itself so it can count and time them for `/metrics`.
  */
 import { EventEmitter } from "node:events";
-import { setImmediate } from "node:timers/promises";
 import type { LanguageModel } from "ai";
 import { ApprovalStore } from "../act/approvals/store.ts";
 import { AuditLog } from "../act/audit.ts";
@@ -35,6 +34,7 @@ import { type Sample, Scraper } from "../sources/prometheus/scrape.ts";
 import { type Db, openDb } from "../store/sqlite.ts";
 import type { ToolContext } from "../tools/context.ts";
 import { Agent } from "./agent.ts";
+import { Foreground } from "./foreground.ts";
 import {
   type AutoInvestigator,
   attachInvestigator,
@@ -115,6 +115,8 @@ export interface Runtime {
   readonly detection: DetectionService;
   /** The LLM investigator, when a model is configured. */
   readonly investigator?: AutoInvestigator;
+  /** Tool calls run through it; the scrape's parsing and feeding wait for calls in flight. */
+  readonly foreground: Foreground;
   /** Incident and action changes from the agent and from tool calls, and every tick. */
   readonly events: EventEmitter<RuntimeEvents>;
   /** Recent errors from the agent, the scraper and the informers (newest last). */
@@ -128,8 +130,20 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** Samples handed to live detection per macrotask (a 5,000-pod scrape is ~60,000). */
-const PUSH_SLICE = 2_000;
+/**
+ * Samples handed to live detection at a time. A sample of a series the detectors have not seen
+ * costs its new detector up to ~1 ms (a copy of a sibling replica's learned state), an old
+ * series' sample a few µs: so the unit is small, and a macrotask takes units until FEED_BUDGET_MS.
+ */
+const PUSH_SLICE = 8;
+/** Wall time one macrotask of feeding live detection may take before it yields to requests. */
+const FEED_BUDGET_MS = 8;
+/**
+ * Scrapes waiting to be fed beyond which feeding stops waiting for requests (foreground): a
+ * burst of calls only delays it (a large cluster's first scrapes take seconds of CPU), but a
+ * never-ending stream of them must not queue scrapes without bound.
+ */
+const MAX_SCRAPES_BEHIND = 30;
 
 export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
   const kc = loadKubeConfig(opts.kubeconfig);
@@ -197,6 +211,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
   const metrics = new RuntimeMetrics();
   const series = new SeriesBuffer();
   const events = new EventEmitter<RuntimeEvents>();
+  const foreground = new Foreground();
   agent.on("incident", (e) => events.emit("incident", e));
   agent.on("action", (i, a) => {
     metrics.inc("opsloop_actions_total", { result: a.result });
@@ -206,20 +221,33 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
   registerGauges(metrics, agent, incidents);
 
   // One scrape of a large cluster is tens of thousands of samples: its three consumers run one
-  // macrotask each (in scrape order), so a request never waits behind all of them at once.
+  // macrotask each (in scrape order), so a request never waits behind all of them at once, and
+  // each waits for the tool calls in flight (foreground.turn).
   let feeding: Promise<unknown> = Promise.resolve();
+  let behind = 0;
+  const turn = () => foreground.turn(behind > MAX_SCRAPES_BEHIND);
   const feed = async (s: Sample[]) => {
+    await turn();
     agent.observeSamples(s);
-    await setImmediate();
+    await turn();
     series.add(s);
-    await setImmediate();
+    await turn();
     rca.observe(s, s[0]?.t ?? clock.now());
-    // In slices, so both the stream's bookkeeping and its delivery to the detectors (which takes
-    // what is queued per turn) stay one slice per macrotask. A refused slice (backpressure) drops
+    // The first scrapes of a large cluster are thousands of new series (~1 s of detector set-up
+    // per 2,000 samples), later ones cost µs a sample: a fixed slice per macrotask either blocks
+    // requests for a second or takes hundreds of turns. So each macrotask pushes small slices
+    // and delivers them at once (flush: the stream would deliver them on its next turn anyway,
+    // in the same order) until its time budget is spent. A refused slice (backpressure) drops
     // the rest of the scrape, as a refused whole scrape was dropped before.
-    for (let i = 0; i < s.length; i += PUSH_SLICE) {
-      await setImmediate();
-      if (!detection.stream.push(s.slice(i, i + PUSH_SLICE)).ok) break;
+    const stream = detection.stream;
+    for (let i = 0; i < s.length; ) {
+      await turn();
+      const started = performance.now();
+      do {
+        if (!stream.push(s.slice(i, i + PUSH_SLICE)).ok) return;
+        stream.flush();
+        i += PUSH_SLICE;
+      } while (i < s.length && performance.now() - started < FEED_BUDGET_MS);
     }
   };
   const interval = opts.intervalMs ?? 1000;
@@ -231,9 +259,14 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
         intervalMs: interval,
         clock,
         onSamples: (s) => {
-          feeding = feeding.then(() => feed(s)).catch((e: unknown) => note("scrape", e));
+          behind++;
+          feeding = feeding
+            .then(() => feed(s))
+            .catch((e: unknown) => note("scrape", e))
+            .finally(() => behind--);
         },
         onError: (e) => note("scrape", e),
+        turn,
       })
     : undefined;
 
@@ -247,6 +280,8 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
   const tick = async () => {
     if (ticking) return;
     ticking = true;
+    // A tick is a dozen macrotasks (one per analyzer): it starts when no request is in flight.
+    await foreground.turn();
     const started = performance.now();
     try {
       recovery ??= agent.recover().catch((e: unknown) => note("recover", e));
@@ -289,6 +324,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     snapshot: () => source.snapshot(),
     readLog: source.readLog,
     anomalies: () => detection.pipeline.anomalies(),
+    foreground,
   };
 
   const model = opts.investigator?.model ?? (opts.config && investigatorModel(opts.config));
@@ -324,6 +360,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     series,
     detection,
     investigator,
+    foreground,
     events,
     errors: () => [...errors, ...source.errors],
     ready: () => synced,

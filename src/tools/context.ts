@@ -45,4 +45,9 @@ export interface ToolContext {
    * investigator) still does.
    */
   humanConfirmed?: boolean;
+  /**
+   * Where an adapter runs each tool call so the loop's background work (a scrape's parsing and
+   * feeding) waits for it (`Runtime.foreground`); calls run directly when absent.
+   */
+  foreground?: { run<T>(fn: () => Promise<T>): Promise<T> };
 }

@@ -3,6 +3,7 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Finding } from "../../core/types.ts";
+import type { ToolContext } from "../../tools/context.ts";
 import { allTools } from "../../tools/index.ts";
 import { createMcpServer } from "./server.ts";
 import {
@@ -24,8 +25,11 @@ afterAll(async () => {
 
 type Elicit = "accept" | "decline" | "none";
 
-async function connect(opts: { allowWrite?: boolean; elicit?: Elicit; findings?: Finding[] } = {}) {
-  const ctx = opts.findings ? { ...f.ctx, findings: () => opts.findings ?? [] } : f.ctx;
+async function connect(
+  opts: { allowWrite?: boolean; elicit?: Elicit; findings?: Finding[]; ctx?: ToolContext } = {},
+) {
+  const base = opts.ctx ?? f.ctx;
+  const ctx = opts.findings ? { ...base, findings: () => opts.findings ?? [] } : base;
   const server = createMcpServer(ctx, { allowWrite: opts.allowWrite });
   const elicit = opts.elicit ?? "none";
   const client = new Client(
@@ -68,6 +72,26 @@ describe("opsloop MCP server (in-process, SDK client)", () => {
         "query_metrics",
       ]),
     );
+  });
+
+  it("runs each tool call, up to its rendered reply, through the context's foreground", async () => {
+    expect(f.ctx.foreground).toBe(f.runtime.foreground);
+    const seen: number[] = [];
+    const foreground = {
+      run: <T>(fn: () => Promise<T>) => {
+        seen.push(f.runtime.foreground.inFlight);
+        return f.runtime.foreground.run(async () => {
+          const out = await fn();
+          seen.push(f.runtime.foreground.inFlight);
+          return out;
+        });
+      },
+    };
+    const { client } = await connect({ ctx: { ...f.ctx, foreground } });
+    const r = await client.callTool({ name: "list_problems", arguments: {} });
+    expect(r.isError).not.toBe(true);
+    expect(seen).toEqual([0, 1]);
+    expect(f.runtime.foreground.inFlight).toBe(0);
   });
 
   it("adds the write tools with --allow-write, annotated as writes and taking a confirmation token", async () => {

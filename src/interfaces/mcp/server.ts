@@ -105,22 +105,28 @@ function registerTool(
       },
     },
     async (rawArgs: Record<string, unknown>) => {
-      const { [TOKEN_FIELD]: token, ...args } = rawArgs ?? {};
-      try {
-        let callCtx = ctx;
-        if (write) {
-          const c = await confirmWrite(server, tokens, tool, args, token as string | undefined);
-          // Our own text (it carries the one-time token, which redaction would mask).
-          if (!c.ok) return { isError: true, content: [{ type: "text", text: c.message }] };
-          // Only the client's own UI answers an elicitation: a model cannot say yes for the user.
-          if (c.via === "elicitation") callCtx = { ...ctx, humanConfirmed: true };
-        }
-        return toResult(await registry.call(callCtx, tool.name, args));
-      } catch (e) {
-        return errorResult(errorMessage(e));
-      }
+      // The loop's background work waits for the call, up to its reply (redacted and rendered).
+      const call = () => callTool(rawArgs);
+      return ctx.foreground ? ctx.foreground.run(call) : call();
     },
   );
+
+  async function callTool(rawArgs: Record<string, unknown>): Promise<CallToolResult> {
+    const { [TOKEN_FIELD]: token, ...args } = rawArgs ?? {};
+    try {
+      let callCtx = ctx;
+      if (write) {
+        const c = await confirmWrite(server, tokens, tool, args, token as string | undefined);
+        // Our own text (it carries the one-time token, which redaction would mask).
+        if (!c.ok) return { isError: true, content: [{ type: "text", text: c.message }] };
+        // Only the client's own UI answers an elicitation: a model cannot say yes for the user.
+        if (c.via === "elicitation") callCtx = { ...ctx, humanConfirmed: true };
+      }
+      return toResult(await registry.call(callCtx, tool.name, args));
+    } catch (e) {
+      return errorResult(errorMessage(e));
+    }
+  }
 }
 
 /**

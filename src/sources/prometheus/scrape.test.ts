@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FixedClock } from "../../core/clock.ts";
-import { parseExposition, Scraper, scrapeOnce } from "./scrape.ts";
+import { parseExposition, parseExpositionInTurns, Scraper, scrapeOnce } from "./scrape.ts";
 
 const TEXT = `# HELP container_memory_working_set_bytes Current working set of the container in bytes
 # TYPE container_memory_working_set_bytes gauge
@@ -28,6 +28,16 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 describe("prometheus exposition scraper", () => {
+  it("parses in turns to the same samples, yielding when a turn's budget is spent", async () => {
+    const big = Array.from({ length: 3000 }, (_, i) => TEXT.replaceAll("worker-1", `w-${i}`)).join(
+      "",
+    );
+    let turns = 0;
+    const samples = await parseExpositionInTurns(big, 42, async () => void turns++, 0);
+    expect(samples).toEqual(parseExposition(big, 42));
+    expect(turns).toBeGreaterThan(10);
+  });
+
   it("parses gauges with and without timestamps and flattens histograms", () => {
     const samples = parseExposition(TEXT, 42);
     expect(samples[0]).toEqual({

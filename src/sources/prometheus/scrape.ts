@@ -26,27 +26,57 @@ function num(s: string): number {
   return Number(s);
 }
 
+function parseLine(line: string, now: number, out: Sample[]): void {
+  if (line === "" || line.startsWith("#")) return;
+  const m = LINE.exec(line);
+  if (!m) return;
+  const labels: Record<string, string> = {};
+  for (const l of (m[2] ?? "").matchAll(LABEL))
+    labels[l[1] as string] = (l[2] as string).replace(/\\[\\"n]/g, (e) => UNESCAPE[e] ?? e);
+  out.push({
+    name: m[1] as string,
+    labels,
+    t: m[4] ? Number(m[4]) : now,
+    v: num(m[3] as string),
+  });
+}
+
 /** Parses exposition text; samples without their own timestamp get `now`. */
 export function parseExposition(text: string, now: number): Sample[] {
   const out: Sample[] = [];
-  for (const line of text.split("\n")) {
-    if (line === "" || line.startsWith("#")) continue;
-    const m = LINE.exec(line);
-    if (!m) continue;
-    const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? "").matchAll(LABEL))
-      labels[l[1] as string] = (l[2] as string).replace(/\\[\\"n]/g, (e) => UNESCAPE[e] ?? e);
-    out.push({
-      name: m[1] as string,
-      labels,
-      t: m[4] ? Number(m[4]) : now,
-      v: num(m[3] as string),
-    });
+  for (const line of text.split("\n")) parseLine(line, now, out);
+  return out;
+}
+
+/**
+ * The same parse in turns of at most ~`budgetMs` each, awaiting `turn()` in between: a large
+ * cluster's exposition (2 MB, 15,000 samples at 1,000 pods) is 50-100 ms of parsing.
+ */
+export async function parseExpositionInTurns(
+  text: string,
+  now: number,
+  turn: () => Promise<void>,
+  budgetMs = 8,
+): Promise<Sample[]> {
+  const out: Sample[] = [];
+  const lines = text.split("\n");
+  let started = performance.now();
+  for (let i = 0; i < lines.length; i++) {
+    parseLine(lines[i] as string, now, out);
+    if ((i & 255) === 255 && performance.now() - started > budgetMs) {
+      await turn();
+      started = performance.now();
+    }
   }
   return out;
 }
 
-export async function scrapeOnce(url: string, now: number, timeoutMs = 5000): Promise<Sample[]> {
+export async function scrapeOnce(
+  url: string,
+  now: number,
+  timeoutMs = 5000,
+  turn?: () => Promise<void>,
+): Promise<Sample[]> {
   let res: Response;
   try {
     res = await fetch(url, {
@@ -60,7 +90,8 @@ export async function scrapeOnce(url: string, now: number, timeoutMs = 5000): Pr
   }
   if (!res.ok)
     throw new OpsloopError("unavailable", `scrape of ${url} returned HTTP ${res.status}`);
-  return parseExposition(await res.text(), now);
+  const text = await res.text();
+  return turn ? parseExpositionInTurns(text, now, turn) : parseExposition(text, now);
 }
 
 export interface ScraperOptions {
@@ -69,6 +100,8 @@ export interface ScraperOptions {
   clock: Clock;
   onSamples: (samples: Sample[]) => void;
   onError?: (e: unknown) => void;
+  /** Awaited between turns of parsing a large exposition (parsed in one go when absent). */
+  turn?: () => Promise<void>;
 }
 
 /** Scrapes every `intervalMs` (wall time); one scrape at a time, errors reported and retried. */
@@ -95,7 +128,8 @@ export class Scraper {
     if (this.inFlight) return;
     this.inFlight = true;
     try {
-      this.opts.onSamples(await scrapeOnce(this.opts.url, this.opts.clock.now()));
+      const { url, clock, turn } = this.opts;
+      this.opts.onSamples(await scrapeOnce(url, clock.now(), 5000, turn));
     } catch (e) {
       this.opts.onError?.(e);
     } finally {
