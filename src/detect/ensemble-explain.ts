@@ -20,6 +20,8 @@ export interface Why {
   burst?: { recent: number; usual: number; window: number };
   /** Set when the range channel carried the score: distance to the nearest value seen before. */
   outside?: number;
+  /** Set when the flat-run channel carried the score: points unchanged now, and the longest run before. */
+  flat?: { run: number; record: number };
 }
 
 function fmt(x: number): string {
@@ -31,6 +33,9 @@ export function explain(w: Why, periodMs: number): string {
   if (w.burst) {
     const b = w.burst;
     return `large jumps came unusually often: about ${fmt(b.recent)} in the last ${b.window} points, against about ${fmt(b.usual)} usually`;
+  }
+  if (w.flat) {
+    return `value ${fmt(w.v)} has not changed for ${w.flat.run} points, longer than this series has ever stayed put (longest before: ${w.flat.record})`;
   }
   if (w.outside !== undefined) {
     return `value ${fmt(w.v)} lies outside every value this series has taken before: about ${fmt(w.outside)} from the nearest`;

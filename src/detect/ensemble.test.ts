@@ -171,4 +171,26 @@ describe("scoreCsv", () => {
       /^large jumps came unusually often: about [\d.]+ in the last 50 points, against about [\d.]+ usually$/,
     );
   });
+
+  it("flags a series stuck on one value for longer than ever, once, and says so", () => {
+    // A busy series that idles at 0 for 10–30 points at a time, then sits at 0 for 120.
+    const random = seededRandom(11);
+    const d = new EnsembleDetector();
+    const values: number[] = [];
+    while (values.length < 1500) {
+      const busy = 20 + Math.floor(random() * 20);
+      for (let i = 0; i < busy; i++) values.push(50 + 30 * random());
+      const idle = 10 + Math.floor(random() * 21);
+      for (let i = 0; i < idle; i++) values.push(0);
+    }
+    const stuckAt = values.length;
+    for (let i = 0; i < 120; i++) values.push(0);
+    const out = values.map((v, i) => d.update(i * 300_000, v));
+    const alerts = out.flatMap((o, i) => (o.score >= 0.7 && i >= stuckAt ? [{ i, o }] : []));
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]?.i).toBeLessThanOrEqual(stuckAt + 31);
+    expect(alerts[0]?.o.explanation).toMatch(
+      /value 0 has not changed for 3\d points, longer than this series has ever stayed put \(longest before: 3\d\)/,
+    );
+  });
 });

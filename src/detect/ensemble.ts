@@ -24,6 +24,13 @@ import {
 } from "./context-novelty.ts";
 import { explain, type Why } from "./ensemble-explain.ts";
 import {
+  FLAT_RUN_DEFAULTS,
+  type FlatRunOptions,
+  type FlatRunState,
+  flatRunUpdate,
+  newFlatRunState,
+} from "./flat-run.ts";
+import {
   KNN_DEFAULTS,
   type KnnOptions,
   type KnnState,
@@ -131,6 +138,12 @@ export interface EnsembleOptions {
    * never-seen value alone is an alert, but ranks below a large surprise.
    */
   rangeWeight: number;
+  /**
+   * Flat-run channel (flat-run.ts): a run of one exact value longer than every earlier run scores
+   * `flatZ` once, at the point it breaks the record (as much as a range alert: an alert alone).
+   */
+  flatZ: number;
+  flat: FlatRunOptions;
   rangeCap: number;
   rangeAlpha: number;
   range: RangeOptions;
@@ -170,6 +183,8 @@ export const ENSEMBLE_DEFAULTS: EnsembleOptions = {
   seasonalWarm: 2,
   seasonal: SEASONAL_DEFAULTS,
   rangeWeight: 0.4,
+  flatZ: 10,
+  flat: FLAT_RUN_DEFAULTS,
   rangeCap: 10,
   rangeAlpha: 0.003,
   range: RANGE_DEFAULTS,
@@ -202,6 +217,7 @@ interface State {
   range: RangeState;
   rangeStats: EwStats;
   rangePeak: number;
+  flat: FlatRunState;
 }
 
 function newState(): State {
@@ -230,6 +246,7 @@ function newState(): State {
     range: newRangeState(),
     rangeStats: newEwStats(),
     rangePeak: 0,
+    flat: newFlatRunState(),
   };
 }
 
@@ -298,15 +315,26 @@ function updateScale(scale: number, residual: number, alpha: number, n: number):
 }
 
 /** The components of a notable score, for its explanation. */
-interface Components extends Omit<Why, "burst" | "outside"> {
+interface Components extends Omit<Why, "burst" | "outside" | "flat"> {
   damped: number;
   burst: number;
   beyond: number;
   gap: number;
+  flat: number;
+}
+
+/** The channel that carried the raw score (ties go to the likelihood, then the range, the burst, the flat run). */
+function channelOf(c: Components): "surprise" | "burst" | "range" | "flat" {
+  const top = Math.max(c.damped, c.burst, c.beyond, c.flat);
+  if (top === c.damped) return "surprise";
+  if (top === c.beyond) return "range";
+  if (top === c.burst) return "burst";
+  return "flat";
 }
 
 /** A notable score with its explanation (kept out of `update`, whose usual exit is a bare score). */
 function explained(s: State, o: EnsembleOptions, score: number, c: Components): DetectorOutput {
+  const channel = channelOf(c);
   const why: Why = {
     v: c.v,
     previous: c.previous,
@@ -318,8 +346,9 @@ function explained(s: State, o: EnsembleOptions, score: number, c: Components): 
     zKnn: c.zKnn,
     zMissed: c.zMissed,
     zz: c.zz,
-    ...(c.beyond > c.damped && c.beyond >= c.burst ? { outside: c.gap } : {}),
-    ...(c.burst > c.damped && c.burst > c.beyond
+    ...(channel === "range" ? { outside: c.gap } : {}),
+    ...(channel === "flat" ? { flat: { run: s.flat.run, record: s.flat.record } } : {}),
+    ...(channel === "burst"
       ? {
           burst: {
             recent: s.eventShort * o.eventWindow,
@@ -348,6 +377,7 @@ export class EnsembleDetector implements StreamingDetector {
       knn: { ...KNN_DEFAULTS, ...options.knn },
       range: { ...RANGE_DEFAULTS, ...options.range },
       seasonal: { ...SEASONAL_DEFAULTS, ...options.seasonal },
+      flat: { ...FLAT_RUN_DEFAULTS, ...options.flat },
     };
     const f = this.o.recurrenceFactor;
     this.recurrenceLazy = f > 0 && f < Number.POSITIVE_INFINITY;
@@ -449,12 +479,13 @@ export class EnsembleDetector implements StreamingDetector {
       const news = rangeNews(s, gap / Math.max(s.spikeScale, floor), o);
       beyond = Math.min(o.rangeCap, o.rangeWeight * news);
     }
+    const flat = o.flatZ > 0 && flatRunUpdate(s.flat, v, o.flat) ? o.flatZ : 0;
     if (s.n < o.warmup || s.surpriseStats.n < o.likelihoodWarmup) return { score: 0 };
     // zz × damp counts only through max(0, …): with zz ≤ 0 (or NaN) and a finite damping ≥ 0 it
     // gives the same raw score whatever the recurrence says, so the look-up waits (for the explanation).
     const lazy = !(zz > 0) && this.recurrenceLazy && gated >= 0 && gated < Number.POSITIVE_INFINITY;
     const damped = lazy ? zz * gated : zz * this.damp(z, head, gated);
-    const raw = Math.min(o.rawCap, Math.max(0, damped, burst, beyond));
+    const raw = Math.min(o.rawCap, Math.max(0, damped, burst, beyond, flat));
     let suppressed = raw > s.peak ? raw : raw * o.suppressFactor;
     s.peak = Math.max(s.peak * o.suppressDecay, raw);
     if (s.quiet > 0) {
@@ -486,6 +517,7 @@ export class EnsembleDetector implements StreamingDetector {
       burst,
       beyond,
       gap,
+      flat,
     );
   }
 
@@ -509,6 +541,7 @@ export class EnsembleDetector implements StreamingDetector {
     burst: number,
     beyond: number,
     gap: number,
+    flat: number,
   ): DetectorOutput {
     const o = this.o;
     return explained(this.s, o, score, {
@@ -526,6 +559,7 @@ export class EnsembleDetector implements StreamingDetector {
       burst,
       beyond,
       gap,
+      flat,
     });
   }
 

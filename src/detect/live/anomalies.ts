@@ -6,7 +6,7 @@
  */
 import { stableId } from "../../core/ids.ts";
 import type { Finding, ObjectRef } from "../../core/types.ts";
-import { EnsembleDetector } from "../ensemble.ts";
+import { EnsembleDetector, type EnsembleOptions } from "../ensemble.ts";
 import type { DerivedPoint } from "./derive.ts";
 import { SiblingIndex, siblingGroup } from "./siblings.ts";
 import {
@@ -75,6 +75,12 @@ const MAX_EPISODES = 1000;
 const WEEKLY_RECURRENCE = 0.8;
 /** Better is not an incident: fewer errors, faster responses. */
 const IMPROVEMENTS = new Set(["ErrorRateDecrease", "LatencyDecrease"]);
+/**
+ * The default detector without its flat-run channel: a cluster metric that holds one value for
+ * longer than ever (no errors, a replica count, an idle queue) is usually good news, and an alert
+ * there would also damp the series' real alerts for a while.
+ */
+const LIVE_DETECTOR: Partial<EnsembleOptions> = { flatZ: 0 };
 
 export class AnomalyTracker {
   readonly threshold: number;
@@ -151,7 +157,7 @@ export class AnomalyTracker {
       if (sib && (!best || sib.n > best.n)) best = sib;
     }
     if (group) this.siblings.add(group, p.key);
-    const det = new EnsembleDetector();
+    const det = new EnsembleDetector(LIVE_DETECTOR);
     if (!best) return { det, lastT: Number.NEGATIVE_INFINITY, mean: p.v, weekly: {}, n: 0, group };
     det.restore(best.det.snapshot());
     const weekly = structuredClone(best.weekly);
@@ -183,7 +189,7 @@ export class AnomalyTracker {
     this.tracked.clear();
     this.siblings.clear();
     for (const [k, s] of state.detectors) {
-      const det = new EnsembleDetector();
+      const det = new EnsembleDetector(LIVE_DETECTOR);
       det.restore(s.det);
       const tr = {
         det,
