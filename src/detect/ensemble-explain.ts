@@ -22,6 +22,8 @@ export interface Why {
   outside?: number;
   /** Set when the flat-run channel carried the score: points unchanged now, and the longest run before. */
   flat?: { run: number; record: number };
+  /** Set when the shift channel carried the score: points in the recent window. */
+  shifted?: number;
 }
 
 function fmt(x: number): string {
@@ -39,6 +41,9 @@ export function explain(w: Why, periodMs: number): string {
   }
   if (w.outside !== undefined) {
     return `value ${fmt(w.v)} lies outside every value this series has taken before: about ${fmt(w.outside)} from the nearest`;
+  }
+  if (w.shifted !== undefined) {
+    return `the mix of the last ${w.shifted} values (now ${fmt(w.v)}) differs from this series' usual distribution, though no single value stands out`;
   }
   const strongest = Math.max(w.zPoint, w.zLevel, w.zVolatility, w.zKnn, w.zMissed);
   const season = periodMs >= 7 * DAY_MS ? "a week" : "a day";

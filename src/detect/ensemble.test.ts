@@ -164,8 +164,8 @@ describe("scoreCsv", () => {
     };
     // The default detector finds it (its highest score there is the burst's new maximum, 3.22).
     expect(bestInWindow(new EnsembleDetector()).score).toBeGreaterThan(0.6);
-    // Without the range channel, the burst channel alone finds it.
-    const burst = bestInWindow(new EnsembleDetector({ rangeWeight: 0 }));
+    // Without the range and shift channels, the burst channel alone finds it.
+    const burst = bestInWindow(new EnsembleDetector({ rangeWeight: 0, shiftWeight: 0 }));
     expect(burst.score).toBeGreaterThan(0.6);
     expect(burst.explanation).toMatch(
       /^large jumps came unusually often: about [\d.]+ in the last 50 points, against about [\d.]+ usually$/,
