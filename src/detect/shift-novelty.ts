@@ -63,7 +63,7 @@ export function newShiftState(): ShiftState {
   };
 }
 
-function quantile(sorted: readonly number[], q: number): number {
+function quantile(sorted: ArrayLike<number>, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 }
 
@@ -110,27 +110,31 @@ function divergence(s: ShiftState): number {
   return 2 - 4 * sum;
 }
 
+/** The grid from the warm-up's 1–99% spread; the warm-up values seed the window and reference. */
+function fixGrid(s: ShiftState, o: ShiftOptions): void {
+  // A typed array sorts numerically without a comparator call per comparison.
+  const sorted = Float64Array.from(s.warm).sort();
+  const lo = quantile(sorted, 0.01);
+  const spread = quantile(sorted, 0.99) - lo;
+  s.lo = lo;
+  s.width = spread > 0 ? spread / o.buckets : Math.abs(lo) / (10 * o.buckets) || 1e-3;
+  s.recent = Array.from({ length: o.buckets + 2 }, () => 0);
+  s.ref = Array.from({ length: o.buckets + 2 }, () => 0);
+  for (const w of s.warm) push(s, bucketOf(s, w, o.buckets), o);
+  s.warm = [];
+}
+
 /**
  * Pushes a value; returns the divergence of the recent window from the reference, 0 while warming
  * up and −1 on the points between two computations.
  */
 export function shiftUpdate(s: ShiftState, v: number, o = SHIFT_DEFAULTS): number {
-  const x = v;
   if (s.width === 0) {
-    s.warm.push(x);
-    if (s.warm.length < o.warmup) return 0;
-    const sorted = [...s.warm].sort((a, b) => a - b);
-    const lo = quantile(sorted, 0.01);
-    const spread = quantile(sorted, 0.99) - lo;
-    s.lo = lo;
-    s.width = spread > 0 ? spread / o.buckets : Math.abs(lo) / (10 * o.buckets) || 1e-3;
-    s.recent = Array.from({ length: o.buckets + 2 }, () => 0);
-    s.ref = Array.from({ length: o.buckets + 2 }, () => 0);
-    for (const w of s.warm) push(s, bucketOf(s, w, o.buckets), o);
-    s.warm = [];
+    s.warm.push(v);
+    if (s.warm.length >= o.warmup) fixGrid(s, o);
     return 0;
   }
-  push(s, bucketOf(s, x, o.buckets), o);
+  push(s, bucketOf(s, v, o.buckets), o);
   // A countdown rather than n % every: an integer division per point costs more than the push.
   if (++s.n < o.every) return -1;
   s.n = 0;
