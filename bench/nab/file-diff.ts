@@ -4,22 +4,12 @@
 import { loadCorpus, type NabCorpus, scoreCorpus } from "../../src/detect/nab/corpus.ts";
 import { calcSweepScore, scoreAtThreshold } from "../../src/detect/nab/sweeper.ts";
 import { detectorScores } from "./detector-scores.ts";
+import { shiftedCorpus } from "./shifted.ts";
 
 const shifts: number[] = JSON.parse(process.env.SHIFTS ?? "[0,1,2,3,5]");
 const base = JSON.parse(process.env.BASE ?? "{}");
 const opts = JSON.parse(process.env.OPTS ?? "{}");
 const full = loadCorpus();
-
-function shifted(pct: number): NabCorpus {
-  const files = full.files.map((f) => {
-    const cut = Math.floor((f.values.length * pct) / 100);
-    const windows = f.windows
-      .filter(([, r]) => r >= cut)
-      .map(([l, r]) => [Math.max(l, cut) - cut, r - cut] as [number, number]);
-    return { ...f, times: f.times.slice(cut), values: f.values.slice(cut), windows };
-  });
-  return { ...full, files, numWindows: files.reduce((n, f) => n + f.windows.length, 0) };
-}
 
 function perFile(c: NabCorpus, o: object): Map<string, number> {
   const m = detectorScores(c, o);
@@ -35,7 +25,7 @@ function perFile(c: NabCorpus, o: object): Map<string, number> {
 
 const rows = new Map<string, number[]>();
 for (const pct of shifts) {
-  const c = shifted(pct);
+  const c = shiftedCorpus(full, pct);
   const a = perFile(c, base);
   const b = perFile(c, opts);
   for (const f of c.files) {

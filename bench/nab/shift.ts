@@ -1,34 +1,18 @@
 // Robustness check: the same DEV files with every stream started later (the first SHIFT% of rows
 // dropped, windows clipped to what is left), so warm-ups, bucket grids and probation fall elsewhere.
 // Scores option sets side by side: SHIFTS='[0,5,10]' RUNS='[{"rangeWeight":0},{}]' node bench/nab/shift.ts
-import { loadCorpus, type NabCorpus, scoreCorpus } from "../../src/detect/nab/corpus.ts";
+import { loadCorpus, scoreCorpus } from "../../src/detect/nab/corpus.ts";
 import { detectorScores } from "./detector-scores.ts";
+import { shiftedCorpus } from "./shifted.ts";
 
 const shifts: number[] = JSON.parse(process.env.SHIFTS ?? "[0,3,6,9,12]");
 const runs: Record<string, unknown>[] = JSON.parse(process.env.RUNS ?? '[{"rangeWeight":0},{}]');
 const full = loadCorpus();
 
-function shifted(pct: number): NabCorpus {
-  const files = full.files.map((f) => {
-    const cut = Math.floor((f.values.length * pct) / 100);
-    const windows = f.windows
-      .filter(([, r]) => r >= cut)
-      .map(([l, r]) => [Math.max(l, cut) - cut, r - cut] as [number, number]);
-    return {
-      ...f,
-      timestamps: f.timestamps.slice(cut),
-      times: f.times.slice(cut),
-      values: f.values.slice(cut),
-      windows,
-    };
-  });
-  return { ...full, files, numWindows: files.reduce((n, f) => n + f.windows.length, 0) };
-}
-
 console.log(`shift%  ${runs.map((r) => JSON.stringify(r).padEnd(28)).join(" ")}`);
 const sums = runs.map(() => [0, 0, 0]);
 for (const pct of shifts) {
-  const c = shifted(pct);
+  const c = shiftedCorpus(full, pct);
   const cells = runs.map((opts, k) => {
     const m = detectorScores(c, opts);
     const r = scoreCorpus(c, m);
