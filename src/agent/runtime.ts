@@ -131,11 +131,13 @@ export interface Runtime {
 }
 
 /**
- * Samples handed to live detection at a time. A sample of a series the detectors have not seen
- * costs its new detector up to ~1 ms (a copy of a sibling replica's learned state), an old
- * series' sample a few µs: so the unit is small, and a macrotask takes units until FEED_BUDGET_MS.
+ * Samples handed to live detection at a time, at most. A sample of a series the detectors have
+ * not seen costs its new detector ~2 ms (a copy of a sibling replica's learned state; more with
+ * the garbage collection it causes), an old series' sample a few µs: the slice starts at one
+ * sample, doubles while slices are cheap and drops back to one after an expensive one, and a
+ * macrotask takes slices until FEED_BUDGET_MS.
  */
-const PUSH_SLICE = 8;
+const MAX_PUSH_SLICE = 256;
 /** Wall time one macrotask of feeding live detection may take before it yields to requests. */
 const FEED_BUDGET_MS = 8;
 /**
@@ -240,14 +242,19 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     // in the same order) until its time budget is spent. A refused slice (backpressure) drops
     // the rest of the scrape, as a refused whole scrape was dropped before.
     const stream = detection.stream;
+    let slice = 1;
     for (let i = 0; i < s.length; ) {
       await turn();
       const started = performance.now();
+      let now = started;
       do {
-        if (!stream.push(s.slice(i, i + PUSH_SLICE)).ok) return;
+        const before = now;
+        if (!stream.push(s.slice(i, i + slice)).ok) return;
         stream.flush();
-        i += PUSH_SLICE;
-      } while (i < s.length && performance.now() - started < FEED_BUDGET_MS);
+        i += slice;
+        now = performance.now();
+        slice = now - before > 1 ? 1 : Math.min(slice * 2, MAX_PUSH_SLICE);
+      } while (i < s.length && now - started < FEED_BUDGET_MS);
     }
   };
   const interval = opts.intervalMs ?? 1000;
