@@ -112,6 +112,16 @@ export function contextToJson(s: ContextState): unknown {
   return { ...s, warm: [...s.warm], counts };
 }
 
+/** An independent copy (the count table's arrays copied as they are, slot for slot). */
+export function contextClone(s: ContextState): ContextState {
+  const t = s.counts;
+  return {
+    ...s,
+    warm: s.warm.slice(),
+    counts: { from: t.from.slice(), to: t.to.slice(), value: t.value.slice(), size: t.size },
+  };
+}
+
 export function contextFromJson(j: unknown): ContextState {
   const o = j as Omit<ContextState, "counts"> & { counts: [number, number | null][] };
   let slots = 64;

@@ -65,6 +65,60 @@ describe("EnsembleDetector", () => {
     }
   });
 
+  it("clones into a detector that scores on exactly as a snapshot/restore copy, sharing nothing", () => {
+    const rows = taxi
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((l) => l.split(","));
+    const times = rows.map((r) => Date.parse(`${r[0]}Z`));
+    // A stuck stretch, so the flat-run channel has something to say.
+    const values = rows.map((r, i) => (i >= 3000 && i < 3400 ? 5000 : Number(r[1])));
+    const objectsOf = (root: unknown): Set<object> => {
+      const seen = new Set<object>();
+      const walk = (x: unknown) => {
+        if (typeof x !== "object" || x === null || seen.has(x)) return;
+        seen.add(x);
+        if (x instanceof Map) for (const e of x) walk(e);
+        else if (!ArrayBuffer.isView(x)) for (const v of Object.values(x)) walk(v);
+        else seen.add((x as ArrayBufferView).buffer);
+      };
+      walk(root);
+      return seen;
+    };
+    const stateOf = (d: EnsembleDetector) => (d as unknown as { s: object }).s;
+    for (const options of [{}, { flatZ: 0 }]) {
+      // During every warm-up (context, range, shift, likelihood) and once all channels are warm.
+      for (const at of [0, 1, 50, 150, 270, 300, 2000, 2990]) {
+        const original = new EnsembleDetector(options);
+        for (let i = 0; i < at; i++) original.update(times[i] as number, values[i] as number);
+        const clone = original.clone();
+        const mine = objectsOf(stateOf(original));
+        for (const o of objectsOf(stateOf(clone))) expect(mine.has(o)).toBe(false);
+        const restored = new EnsembleDetector(options);
+        restored.restore(original.snapshot());
+        const end = Math.min(values.length, at + 3000);
+        for (let i = at; i < end; i++) {
+          const t = times[i] as number;
+          const v = values[i] as number;
+          const want = restored.update(t, v);
+          const got = clone.update(t, v);
+          if (got.score !== want.score || got.explanation !== want.explanation) {
+            expect({ at, i, ...got }).toEqual({ at, i, ...want });
+          }
+        }
+        expect(clone.snapshot()).toEqual(restored.snapshot());
+        // Feeding the clone left the original where it was (and the other way round).
+        const before = structuredClone(clone.snapshot());
+        const untouched = new EnsembleDetector(options);
+        for (let i = 0; i < at; i++) untouched.update(times[i] as number, values[i] as number);
+        expect(original.snapshot()).toEqual(untouched.snapshot());
+        for (let i = at; i < end; i++) original.update(times[i] as number, values[i] as number);
+        expect(clone.snapshot()).toEqual(before);
+      }
+    }
+  });
+
   it("scores a spike in a daily-seasonal series highest and explains it", () => {
     const rows = scoreCsv(seasonal(4000, 3500));
     const top = rows.reduce(

@@ -27,6 +27,11 @@ export function newFlatRunState(): FlatRunState {
   return { started: false, last: 0, run: 0, record: 0, silent: true };
 }
 
+/** An independent copy. */
+export function flatRunClone(s: FlatRunState): FlatRunState {
+  return { ...s };
+}
+
 /** Pushes a value; true at the point where the current run of equal values sets a new record. */
 export function flatRunUpdate(s: FlatRunState, v: number, o = FLAT_RUN_DEFAULTS): boolean {
   if (v === s.last && s.started) s.run++;

@@ -63,6 +63,11 @@ export function knnToJson(s: KnnState): unknown {
   return { ...rest, recent: Array.from(s.recent.subarray(0, filled)), bank: Array.from(s.bank) };
 }
 
+/** An independent copy. */
+export function knnClone(s: KnnState): KnnState {
+  return { ...s, recent: s.recent.slice(), bank: s.bank.slice() };
+}
+
 /** Restores `knnToJson` output, and snapshots from when the bank was a plain array. */
 export function knnFromJson(j: unknown): KnnState {
   const o = j as Omit<KnnState, "bank" | "recent" | "filled"> & {

@@ -43,6 +43,11 @@ export function rangeToJson(s: RangeState): unknown {
   return { ...s, warm: [...s.warm], seen: [...s.seen] };
 }
 
+/** An independent copy (the buckets in the same order: pruning breaks ties by it). */
+export function rangeClone(s: RangeState): RangeState {
+  return { ...s, warm: s.warm.slice(), seen: new Map(s.seen) };
+}
+
 export function rangeFromJson(j: unknown): RangeState {
   const o = j as Omit<RangeState, "seen"> & { seen: [number, number][] };
   return { ...o, warm: [...o.warm], seen: new Map(o.seen) };

@@ -54,6 +54,11 @@ export function seasonalToJson(s: SeasonalState): unknown {
   return { ...s, ring: Array.from(s.ring) };
 }
 
+/** An independent copy. */
+export function seasonalClone(s: SeasonalState): SeasonalState {
+  return { ...s, ring: s.ring.slice() };
+}
+
 /** Restores `seasonalToJson` output, and snapshots from when the ring was a plain array. */
 export function seasonalFromJson(j: unknown): SeasonalState {
   const o = j as Omit<SeasonalState, "ring"> & { ring: ArrayLike<number | null> };

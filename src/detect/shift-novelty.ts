@@ -63,6 +63,17 @@ export function newShiftState(): ShiftState {
   };
 }
 
+/** An independent copy. */
+export function shiftClone(s: ShiftState): ShiftState {
+  return {
+    ...s,
+    warm: s.warm.slice(),
+    ring: s.ring.slice(),
+    recent: s.recent.slice(),
+    ref: s.ref.slice(),
+  };
+}
+
 function quantile(sorted: ArrayLike<number>, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 }

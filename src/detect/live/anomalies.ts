@@ -16,7 +16,7 @@ import {
   seriesLabel,
   subjectOf,
 } from "./subject.ts";
-import { lastWeek, remember, type WeeklyMemory } from "./weekly-memory.ts";
+import { cloneWeekly, lastWeek, remember, type WeeklyMemory } from "./weekly-memory.ts";
 
 export interface AnomalyOptions {
   /** Ensemble score at or above which a point is anomalous. */
@@ -157,10 +157,13 @@ export class AnomalyTracker {
       if (sib && (!best || sib.n > best.n)) best = sib;
     }
     if (group) this.siblings.add(group, p.key);
-    const det = new EnsembleDetector(LIVE_DETECTOR);
-    if (!best) return { det, lastT: Number.NEGATIVE_INFINITY, mean: p.v, weekly: {}, n: 0, group };
-    det.restore(best.det.snapshot());
-    const weekly = structuredClone(best.weekly);
+    if (!best) {
+      const det = new EnsembleDetector(LIVE_DETECTOR);
+      return { det, lastT: Number.NEGATIVE_INFINITY, mean: p.v, weekly: {}, n: 0, group };
+    }
+    // A direct copy: a snapshot() + restore() round trip cost ~2 ms per new pod series.
+    const det = best.det.clone();
+    const weekly = cloneWeekly(best.weekly);
     return { det, lastT: Number.NEGATIVE_INFINITY, mean: best.mean, weekly, n: 0, group };
   }
 

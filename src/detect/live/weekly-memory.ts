@@ -19,6 +19,13 @@ export type WeeklyMemory = Record<number, [number, number, number]>;
 const slotOf = (t: number) => Math.floor((t % WEEK_MS) / SLOT_MS);
 const weekOf = (t: number) => Math.floor(t / WEEK_MS);
 
+/** An independent copy (what structuredClone gave, without its cost). */
+export function cloneWeekly(m: WeeklyMemory): WeeklyMemory {
+  const out: WeeklyMemory = {};
+  for (const [slot, e] of Object.entries(m)) out[Number(slot)] = [e[0], e[1], e[2]];
+  return out;
+}
+
 /** The strongest score a week earlier around `t` (±1 slot). */
 export function lastWeek(m: WeeklyMemory, t: number): number {
   const w = weekOf(t);
