@@ -62,11 +62,18 @@ export interface Episode {
   hits: Record<string, Hit>;
 }
 
+/** One series' learned state in a snapshot. */
+export interface SeriesState {
+  det: unknown;
+  lastT: number;
+  mean: number;
+  weekly: WeeklyMemory;
+  n?: number;
+  group?: string;
+}
+
 export interface AnomalyState {
-  detectors: [
-    string,
-    { det: unknown; lastT: number; mean: number; weekly: WeeklyMemory; n?: number; group?: string },
-  ][];
+  detectors: [string, SeriesState][];
   episodes: Episode[];
 }
 
@@ -171,21 +178,23 @@ export class AnomalyTracker {
     return this.tracked.size;
   }
 
-  snapshot(): AnomalyState {
+  /** `withDetectors: false` leaves the series out (a save may take them one by one). */
+  snapshot(withDetectors = true): AnomalyState {
     return {
-      detectors: [...this.tracked].map(([k, tr]) => [
-        k,
-        {
-          det: tr.det.snapshot(),
-          lastT: tr.lastT,
-          mean: tr.mean,
-          weekly: structuredClone(tr.weekly),
-          n: tr.n,
-          group: tr.group,
-        },
-      ]),
+      detectors: withDetectors ? [...this.tracked].map(([k, tr]) => [k, seriesState(tr)]) : [],
       episodes: structuredClone([...this.episodes.values()]),
     };
+  }
+
+  /** The keys of the series tracked now. */
+  seriesKeys(): string[] {
+    return [...this.tracked.keys()];
+  }
+
+  /** One series' entry of `snapshot().detectors`; undefined when it is not tracked (any more). */
+  snapshotSeries(key: string): SeriesState | undefined {
+    const tr = this.tracked.get(key);
+    return tr && seriesState(tr);
   }
 
   restore(state: AnomalyState): void {
@@ -245,6 +254,17 @@ export class AnomalyTracker {
     for (const e of this.episodes.values()) if (!oldest || e.last < oldest.last) oldest = e;
     if (oldest) this.episodes.delete(oldest.id);
   }
+}
+
+function seriesState(tr: Tracked): SeriesState {
+  return {
+    det: tr.det.snapshot(),
+    lastT: tr.lastT,
+    mean: tr.mean,
+    weekly: structuredClone(tr.weekly),
+    n: tr.n,
+    group: tr.group,
+  };
 }
 
 function where(s: ObjectRef): string {

@@ -11,7 +11,12 @@ import { OpsloopError } from "../../core/errors.ts";
 import type { Finding } from "../../core/types.ts";
 import type { Sample } from "../../sources/prometheus/scrape.ts";
 import type { SampleStream } from "../../sources/samples/sample-stream.ts";
-import { type AnomalyOptions, type AnomalyState, AnomalyTracker } from "./anomalies.ts";
+import {
+  type AnomalyOptions,
+  type AnomalyState,
+  AnomalyTracker,
+  type SeriesState,
+} from "./anomalies.ts";
 import { type DerivedPoint, type DeriveOptions, Deriver } from "./derive.ts";
 import { type LimitState, LimitWatch, type LimitWatchOptions } from "./limits.ts";
 import type { OwnerResolver } from "./subject.ts";
@@ -101,14 +106,28 @@ export class DetectPipeline {
     };
   }
 
-  snapshot(): PipelineState {
+  /**
+   * Everything learned. `withDetectors: false` leaves the per-series detectors out
+   * (`anomalies.detectors` is empty): a save may take them one by one (`snapshotSeries`).
+   */
+  snapshot(withDetectors = true): PipelineState {
     return {
       version: 1,
       latest: this.latest,
       deriver: this.deriver.snapshot(),
-      anomalies: this.anomaliesTracker.snapshot(),
+      anomalies: this.anomaliesTracker.snapshot(withDetectors),
       limits: this.limitWatch.snapshot(),
     };
+  }
+
+  /** The keys of the series with a detector now. */
+  seriesKeys(): string[] {
+    return this.anomaliesTracker.seriesKeys();
+  }
+
+  /** One series' entry of `snapshot().anomalies.detectors` (undefined once forgotten). */
+  snapshotSeries(key: string): SeriesState | undefined {
+    return this.anomaliesTracker.snapshotSeries(key);
   }
 
   restore(state: PipelineState): void {

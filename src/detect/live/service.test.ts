@@ -43,6 +43,24 @@ describe("the detect stage as a service", () => {
     await second.stop();
   });
 
+  it("saves in the background, one such save at a time", async () => {
+    const path = join(dir, "background.db");
+    const config = DetectionConfigSchema.parse({});
+    const clock = new FixedClock(T0);
+    const first = await startDetection({ config, clock, db: openDb(path) });
+    first.stream.push(memory(T0, 400));
+    await first.stream.idle();
+    const saving = first.saveInBackground();
+    expect(first.saveInBackground()).toBe(saving);
+    await saving;
+    const learned = first.pipeline.snapshot();
+    const second = await startDetection({ config, clock, db: openDb(path) });
+    expect(second.restored).toBe(true);
+    expect(second.pipeline.snapshot()).toEqual(learned);
+    await second.stop();
+    await first.stop();
+  });
+
   it("rejects unknown configuration keys", () => {
     expect(() => DetectionConfigSchema.parse({ threshold: 0.5 })).toThrow();
   });

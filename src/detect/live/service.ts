@@ -1,7 +1,8 @@
 /**
  * The detect stage assembled: sample stream, optional PromQL poller, push receivers (as a Hono
  * app to mount), the live pipeline and its persisted state. The agent starts it once and reads
- * `findings()` each cycle; `stop()` saves the learned state.
+ * `findings()` each cycle; the learned state is saved every `saveEvery` in the background (a few
+ * detectors per event-loop turn) and at once by `stop()`.
  */
 import type { Hono } from "hono";
 import { z } from "zod";
@@ -57,7 +58,10 @@ export interface DetectionService {
   /** True when learned state was restored from the database. */
   restored: boolean;
   findings(): Finding[];
+  /** Saves the learned state now, in one go (blocks the event loop while it runs). */
   save(): void;
+  /** Saves it a few detectors per event-loop turn; a no-op while such a save is running. */
+  saveInBackground(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -72,10 +76,25 @@ export async function startDetection(deps: DetectionDeps): Promise<DetectionServ
   const restored = store?.load(pipeline) ?? false;
   const detach = pipeline.attach(stream);
   const save = () => store?.save(pipeline, clock.now());
+  let saving: Promise<void> | undefined;
+  const saveInBackground = () => {
+    if (store && !saving) {
+      saving = store
+        .saveAsync(pipeline, clock.now())
+        .then(
+          () => undefined,
+          (e) => deps.onError?.(e),
+        )
+        .finally(() => {
+          saving = undefined;
+        });
+    }
+    return saving ?? Promise.resolve();
+  };
   // Series silent for an hour (deleted pods) give their slots back under the series limit.
   const housekeeping = () => {
     stream.evictIdle(pipeline.stats().latest - 60 * 60_000);
-    save();
+    void saveInBackground();
   };
   const timer = setInterval(housekeeping, parseDuration(config.saveEvery));
   timer.unref();
@@ -94,11 +113,13 @@ export async function startDetection(deps: DetectionDeps): Promise<DetectionServ
     restored,
     findings: () => pipeline.findings(),
     save,
+    saveInBackground,
     stop: async () => {
       poller?.stop();
       clearInterval(timer);
       await stream.idle();
       detach();
+      // Takes over from a background save still running (which then stops writing).
       save();
     },
   };
