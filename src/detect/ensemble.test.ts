@@ -8,6 +8,16 @@ import { formatScoredCsv, scoreCsv } from "./score-csv.ts";
 
 const taxi = readFileSync(join(DEFAULT_NAB_DIR, "data/realKnownCause/nyc_taxi.csv"), "utf8");
 
+/** nyc_taxi's rows as [timestamp, value] cells, with the times in epoch ms. */
+function taxiRows(): { rows: string[][]; times: number[] } {
+  const rows = taxi
+    .trim()
+    .split("\n")
+    .slice(1)
+    .map((l) => l.split(","));
+  return { rows, times: rows.map((r) => Date.parse(`${r[0]}Z`)) };
+}
+
 function seasonal(n: number, spikeAt: number): string {
   const lines = ["timestamp,value"];
   for (let i = 0; i < n; i++) {
@@ -43,12 +53,7 @@ describe("EnsembleDetector", () => {
   });
 
   it("continues identically after snapshot and restore through JSON", () => {
-    const rows = taxi
-      .trim()
-      .split("\n")
-      .slice(1)
-      .map((l) => l.split(","));
-    const times = rows.map((r) => Date.parse(`${r[0]}Z`));
+    const { rows, times } = taxiRows();
     const values = rows.map((r) => Number(r[1]));
     const whole = new EnsembleDetector();
     const first = new EnsembleDetector();
@@ -66,12 +71,7 @@ describe("EnsembleDetector", () => {
   });
 
   it("clones into a detector that scores on exactly as a snapshot/restore copy, sharing nothing", () => {
-    const rows = taxi
-      .trim()
-      .split("\n")
-      .slice(1)
-      .map((l) => l.split(","));
-    const times = rows.map((r) => Date.parse(`${r[0]}Z`));
+    const { rows, times } = taxiRows();
     // A stuck stretch, so the flat-run channel has something to say.
     const values = rows.map((r, i) => (i >= 3000 && i < 3400 ? 5000 : Number(r[1])));
     const objectsOf = (root: unknown): Set<object> => {
