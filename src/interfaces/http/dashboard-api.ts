@@ -6,6 +6,7 @@ import type { Context, Hono } from "hono";
 import { z } from "zod";
 import type { SeriesBuffer } from "../../agent/runtime-series.ts";
 import { OpsloopError } from "../../core/errors.ts";
+import { redactObject } from "../../core/redact.ts";
 import type { Incident } from "../../core/types.ts";
 import type { ToolContext } from "../../tools/context.ts";
 import { problemResponse } from "./problem.ts";
@@ -164,7 +165,10 @@ export function mountDashboardApi(app: Hono, o: DashboardApiOptions): void {
       const id = c.req.param("id") ?? "";
       const inc = o.ctx.incidents.get(id);
       if (!inc) throw new OpsloopError("not_found", `no incident ${id}`);
-      return c.json({ incident: inc, timeline: timeline(inc) });
+      // Hypotheses quote event messages and changes as seen: redacted before they leave, as the
+      // MCP server redacts every tool result.
+      const shown = inc.hypotheses ? { ...inc, hypotheses: redactObject(inc.hypotheses) } : inc;
+      return c.json({ incident: shown, timeline: timeline(inc) });
     }),
   );
   app.get(

@@ -115,6 +115,53 @@ function detailActions(inc) {
   return out;
 }
 
+/** A share (0..1) as a percentage; a score with at most two decimals. */
+const pct = (x) => (typeof x === "number" ? `${Math.round(x * 100)}%` : "–");
+const num = (x) => (typeof x === "number" ? String(Number(x.toFixed(2))) : "–");
+
+/**
+ * The incident's ranked root-cause hypotheses as stored (best first): suspects, not findings.
+ * The API redacts them; like everything else they are inserted as text.
+ */
+function hypotheses(list) {
+  if (!list?.length)
+    return el(
+      "p",
+      { class: "muted", "data-testid": "hypotheses-empty" },
+      "No hypotheses ranked for this incident.",
+    );
+  return el(
+    "ol",
+    { class: "hypotheses", "data-testid": "hypotheses" },
+    ...list.map((h, i) =>
+      el(
+        "li",
+        { dataset: { testid: "hypothesis", rank: String(i + 1), entity: ref(h.entity) } },
+        el("span", { class: "rank" }, `#${i + 1}`),
+        " ",
+        el("b", { class: "suspect" }, ref(h.entity)),
+        " ",
+        el(
+          "span",
+          { class: "muted score" },
+          `confidence ${pct(h.confidence)} · score ${num(h.score)}`,
+        ),
+        el("div", { class: "cause" }, h.cause),
+        h.explains?.length
+          ? el("div", { class: "muted" }, `explains ${h.explains.map(ref).join(", ")}`)
+          : null,
+        h.evidence?.length
+          ? el(
+              "ul",
+              { class: "evidence" },
+              ...h.evidence.map((ev) => el("li", {}, el("code", {}, ev.type), " ", ev.text)),
+            )
+          : null,
+      ),
+    ),
+  );
+}
+
 export async function loadDetail() {
   const box = document.getElementById("detail");
   if (!state.selected) return;
@@ -144,6 +191,8 @@ export async function loadDetail() {
     el("h4", {}, "Root cause"),
     el("p", { class: "cause", "data-testid": "root-cause" }, inc.rootCause),
     detailActions(inc),
+    el("h4", {}, "Root-cause hypotheses ", el("span", { class: "pill hypo" }, "unconfirmed")),
+    hypotheses(inc.hypotheses),
     el("h4", {}, "Timeline"),
     el(
       "ol",
