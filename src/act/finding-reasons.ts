@@ -12,7 +12,7 @@ import { NODES } from "../diagnose/analyzers/nodes.ts";
 import { PENDING } from "../diagnose/analyzers/pending.ts";
 import { POD_STARTUP } from "../diagnose/analyzers/pod-startup.ts";
 import { PRESCALE_SOURCE, SURGE_PREDICTED, SURGE_WINDOW_ENDED } from "../forecast/prescale.ts";
-import { TRAFFIC_SURGE } from "../forecast/surge-predictions.ts";
+import { SURGE_SOURCE, TRAFFIC_SURGE, TRAFFIC_SURGE_ENDED } from "../forecast/surge-predictions.ts";
 
 export interface ProducedReason {
   /** `finding.source` of the producer, e.g. "diagnose/nodes", "detect/ensemble". */
@@ -59,10 +59,11 @@ export const PRODUCED_REASONS: Record<string, ProducedReason> = {
   },
   OOMPredicted: { source: "detect/trend-to-limit", kinds: ["prediction"], subjects: WORKLOADS },
   [TRAFFIC_SURGE]: {
-    source: "forecast/scaling-plan",
+    source: SURGE_SOURCE,
     kinds: ["prediction"],
     subjects: ["Deployment", "StatefulSet"],
   },
+  [TRAFFIC_SURGE_ENDED]: { source: SURGE_SOURCE, kinds: ["prediction"], subjects: ["Deployment"] },
   [SURGE_PREDICTED]: hpaPrescale,
   [SURGE_WINDOW_ENDED]: hpaPrescale,
 };

@@ -32,6 +32,7 @@ describe("runbooks", () => {
       "oom-raise-memory-limit",
       "prescale-min-replicas",
       "prescale-restore-min-replicas",
+      "traffic-scale-in",
       "traffic-scale-out",
     ]);
   });

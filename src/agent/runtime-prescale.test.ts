@@ -81,7 +81,7 @@ describe("runtime forecast path", () => {
     const replicas = () => h.cluster.store.mustGet("deployments.apps", "shop", "web").spec.replicas;
     expect(replicas()).toBe(3);
     const rt = await forecastRuntime(h);
-    await actOn(h, rt, TRAFFIC_SURGE, "scale");
+    await actOn(h, rt, TRAFFIC_SURGE, "scale-out-for-surge");
     expect(replicas()).toBe(6);
   }, 180_000);
 });

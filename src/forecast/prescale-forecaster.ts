@@ -5,7 +5,8 @@
  * HPAs of the current snapshot at every tick (prescale.ts). A Deployment without an HPA is
  * planned only when it opts in with the annotation `opsloop.dev/predictive-scaling: "true"`
  * (planning every Deployment would cost a forecast each on a large cluster): its surges become
- * `TrafficSurge` predictions (surge-predictions.ts) for the traffic-scale-out runbook. A
+ * `TrafficSurge` predictions (surge-predictions.ts) for the traffic-scale-out runbook, and a
+ * scale-out's end `TrafficSurgeEnded` for traffic-scale-in (with or without a plan). A
  * workload whose plan cannot be made (too little history) is left out and said so in `skipped()`.
  */
 import type { Clock } from "../core/clock.ts";
@@ -14,7 +15,7 @@ import type { ClusterSnapshot } from "../sources/kubernetes/snapshot.ts";
 import type { History } from "./history/simulated.ts";
 import { planWorkload, type WorkloadPlan } from "./plan-workload.ts";
 import { hpaTargetKey, prescaleFindings } from "./prescale.ts";
-import { surgePredictions } from "./surge-predictions.ts";
+import { SURGE_UNTIL, surgeEnded, surgePredictions } from "./surge-predictions.ts";
 
 /** Opts a Deployment without an HPA into forecast-driven scale-out. */
 export const PREDICTIVE_SCALING = "opsloop.dev/predictive-scaling";
@@ -111,13 +112,19 @@ export class PrescaleForecaster {
     ];
   }
 
-  /** TrafficSurge predictions for the opted-in Deployments that have no HPA. */
+  /**
+   * TrafficSurge predictions for the opted-in Deployments that have no HPA, and TrafficSurgeEnded
+   * for any a scale-out left above its recorded count (even one that opted out since).
+   */
   private surges(snap: ClusterSnapshot, hpaKeys: Set<string>, now: number): Finding[] {
     const out: Finding[] = [];
     for (const d of snap.deployments) {
       const key = `${d.metadata?.namespace}/${d.metadata?.name}`;
       const plan = this.plans.get(key);
-      if (!plan || hpaKeys.has(key)) continue;
+      if (hpaKeys.has(key)) continue;
+      const ended = d.metadata?.annotations?.[SURGE_UNTIL] ? surgeEnded(d, plan, now) : undefined;
+      if (ended) out.push(ended);
+      if (!plan) continue;
       const ref = {
         kind: "Deployment",
         namespace: d.metadata?.namespace,

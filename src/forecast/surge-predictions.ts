@@ -6,7 +6,14 @@
  * episode's start as its ETA. The `traffic-scale-out` runbook triggers on it, so the agent
  * scales out before the peak instead of after the latency has climbed. The runtime's forecast
  * path (prescale-forecaster.ts) calls it for Deployments that opt in by annotation.
+ *
+ * The scale-out records, on the Deployment, the replicas before it and when it may be undone
+ * (the episode's end, carried in `fix.patch`, plus a cool-down). `TrafficSurgeEnded` says that
+ * time has passed while the Deployment still runs more replicas than recorded and the forecast
+ * would not call a surge at the recorded count: the `traffic-scale-in` runbook then puts the
+ * recorded count back, so a surge does not leave the workload doubled (and billed) for good.
  */
+import type { V1Deployment } from "@kubernetes/client-node";
 import { isoTime } from "../core/clock.ts";
 import { stableId } from "../core/ids.ts";
 import type { Finding, ObjectRef } from "../core/types.ts";
@@ -14,6 +21,12 @@ import type { WorkloadPlan } from "./plan-workload.ts";
 import { prescaleEpisodes } from "./prescale.ts";
 
 export const TRAFFIC_SURGE = "TrafficSurge";
+export const TRAFFIC_SURGE_ENDED = "TrafficSurgeEnded";
+export const SURGE_SOURCE = "forecast/scaling-plan";
+/** On the Deployment while a scale-out holds: when it may be undone, the count before, the count set. */
+export const SURGE_UNTIL = "opsloop.dev/surge-until";
+export const SURGE_BASELINE = "opsloop.dev/surge-baseline";
+export const SURGE_REPLICAS = "opsloop.dev/surge-replicas";
 
 export interface SurgeOptions {
   /** Episodes opening further ahead than this are not announced yet (default 1 h). */
@@ -61,11 +74,57 @@ export function surgePredictions(
         fix: {
           description: `scale ${ref.name} to ${w.replicas} replicas before ${hhmm(w.start)} UTC`,
           command: `kubectl scale deployment/${ref.name} -n ${ref.namespace ?? "default"} --replicas=${w.replicas}`,
+          // What the scale-out records: the episode's end (it adds its cool-down).
+          patch: { metadata: { annotations: { [SURGE_UNTIL]: isoTime(w.end) } } },
         },
         confidence: w.capped ? 0.7 : 0.8,
-        source: "forecast/scaling-plan",
+        source: SURGE_SOURCE,
         time: now,
         eta: w.start,
       }),
     );
+}
+
+/**
+ * `TrafficSurgeEnded` for a Deployment a scale-out left above its recorded count, once the
+ * recorded time has passed and the forecast (when planned) calls no surge at that count.
+ */
+export function surgeEnded(
+  d: V1Deployment,
+  wp: WorkloadPlan | undefined,
+  now: number,
+  o: SurgeOptions = {},
+): Finding | undefined {
+  const a = d.metadata?.annotations ?? {};
+  const until = a[SURGE_UNTIL] ? Date.parse(a[SURGE_UNTIL]) : Number.NaN;
+  const baseline = Number(a[SURGE_BASELINE]);
+  const replicas = d.spec?.replicas ?? 1;
+  if (!(until <= now) || !Number.isInteger(baseline) || replicas <= baseline) return undefined;
+  const ref: ObjectRef = {
+    kind: "Deployment",
+    name: d.metadata?.name ?? "",
+    ...(d.metadata?.namespace ? { namespace: d.metadata.namespace } : {}),
+  };
+  if (wp && surgePredictions(ref, wp, now, { ...o, currentReplicas: baseline }).length)
+    return undefined;
+  return {
+    id: stableId(`${TRAFFIC_SURGE_ENDED}/${ref.namespace ?? ""}/${ref.name}/${until}`),
+    kind: "prediction",
+    severity: "info",
+    subject: ref,
+    affected: [ref],
+    reason: TRAFFIC_SURGE_ENDED,
+    rootCause: `the forecast surge ${ref.name} was scaled out for is over (${SURGE_UNTIL} ${hhmm(until)} UTC) and the forecast needs no more than the ${baseline} replicas it had before: ${replicas} run`,
+    evidence: [
+      { type: "object", text: `${SURGE_UNTIL}=${isoTime(until)}, ${SURGE_BASELINE}=${baseline}` },
+    ],
+    fix: {
+      description: `scale ${ref.name} back to ${baseline} replicas`,
+      command: `kubectl scale deployment/${ref.name} -n ${ref.namespace ?? "default"} --replicas=${baseline}`,
+    },
+    confidence: 1,
+    source: SURGE_SOURCE,
+    time: now,
+    eta: until,
+  };
 }

@@ -7,6 +7,7 @@ import { cordon, setNodeCondition, taintNode, uncordon } from "./node.ts";
 import { deletePod } from "./pods.ts";
 import { applyHpa, applyManifest, notify } from "./resources.ts";
 import { rolloutUndo } from "./rollout-undo.ts";
+import { scaleInAfterSurge, scaleOutForSurge } from "./surge-replicas.ts";
 import type { AnyAction } from "./types.ts";
 
 export const ACTIONS: readonly AnyAction[] = [
@@ -24,6 +25,8 @@ export const ACTIONS: readonly AnyAction[] = [
   applyHpa,
   raiseHpaMinReplicas,
   restoreHpaMinReplicas,
+  scaleOutForSurge,
+  scaleInAfterSurge,
   applyManifest,
   notify,
 ];

@@ -55,8 +55,8 @@ describe("predicted traffic surge → pre-scale", () => {
     expect(plan.preconditions).toEqual([]);
     expect(plan.steps).toMatchObject([
       {
-        action: "scale",
-        params: { factor: 2, max: 20 },
+        action: "scale-out-for-surge",
+        params: { factor: 2, max: 20, coolDownMinutes: 15 },
         targets: [
           {
             target: { kind: "Deployment", name: "web" },
@@ -74,7 +74,7 @@ describe("predicted traffic surge → pre-scale", () => {
     h.cluster.apiServer?.clearRequests();
     const policy = parsePolicy({ ...DEFAULT_POLICY, mode: "dryRunOnly" });
     const [a] = await h.executor({ policy }).run(rb(), { ...surge, id: "dry" });
-    expect(a).toMatchObject({ action: "scale", result: "dry_run" });
+    expect(a).toMatchObject({ action: "scale-out-for-surge", result: "dry_run" });
     const writes = (h.cluster.apiServer?.requests() ?? []).filter((r) => r.method !== "GET");
     expect(writes.length).toBeGreaterThan(0);
     expect(writes.every((r) => r.query.includes("dryRun=All"))).toBe(true);
@@ -86,7 +86,9 @@ describe("predicted traffic surge → pre-scale", () => {
     const incident = h.incidents.ingest([surge], h.cluster.clock.now())[0]?.incident;
     h.cluster.apiServer?.clearRequests();
     const actions = await h.executor().run(rb(), surge, { incidentId: incident?.id });
-    expect(actions).toMatchObject([{ action: "scale", verdict: "allowed", result: "applied" }]);
+    expect(actions).toMatchObject([
+      { action: "scale-out-for-surge", verdict: "allowed", result: "applied" },
+    ]);
     expect(h.cluster.clock.now()).toBeLessThan(Date.parse("2026-01-05T09:00:00Z"));
     const d = h.cluster.store.mustGet("deployments.apps", "shop", "web");
     expect([d.spec.replicas, d.status.availableReplicas]).toEqual([6, 6]);
@@ -95,9 +97,9 @@ describe("predicted traffic surge → pre-scale", () => {
     );
     expect(patches.map((r) => r.query.includes("dryRun=All"))).toEqual([true, false]);
     expect(h.audit.list().at(-1)).toMatchObject({
-      action: "scale",
+      action: "scale-out-for-surge",
       result: "applied",
-      details: { dryRun: "scale from 3 to 6 replicas", applied: "scale from 3 to 6 replicas" },
+      details: { applied: expect.stringMatching(/^scale from 3 to 6 replicas until /) },
     });
     for (const a of actions) h.incidents.recordAction(incident!.id, a, h.cluster.clock.now());
     expect(h.incidents.get(incident!.id)?.status).toBe("remediating");
@@ -114,8 +116,8 @@ describe("predicted traffic surge → pre-scale", () => {
     expect(resolvedAt).toBeGreaterThan(Date.parse("2026-01-05T11:00:00Z"));
     expect(replicas()).toBe(6);
     expect(h.audit.list().map((r) => `${r.action}:${r.result}`)).toEqual([
-      "scale:dry_run",
-      "scale:applied",
+      "scale-out-for-surge:dry_run",
+      "scale-out-for-surge:applied",
     ]);
     expect(h.audit.verify()).toMatchObject({ ok: true, count: 2 });
   }, 60_000);

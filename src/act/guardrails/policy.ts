@@ -94,6 +94,8 @@ export const KNOWN_ACTIONS = [
   "apply-hpa",
   "raise-hpa-min-replicas",
   "restore-hpa-min-replicas",
+  "scale-out-for-surge",
+  "scale-in-after-surge",
   "notify",
 ] as const;
 
@@ -138,7 +140,15 @@ export const DEFAULT_POLICY: Policy = PolicySchema.parse({
       name: "default-blast",
       // rollout-restart/raise-memory-limit replace pods under the Deployment's own
       // maxUnavailable, so the workload bounds them; these act on pods or nodes directly.
-      actions: ["drain", "cordon", "delete-pod", "taint-node", "scale", "rollout-undo"],
+      actions: [
+        "drain",
+        "cordon",
+        "delete-pod",
+        "taint-node",
+        "scale",
+        "scale-in-after-surge",
+        "rollout-undo",
+      ],
       maxPodsPerAction: 20,
       maxNodesPerAction: 1,
       maxPodsPerHour: 50,
