@@ -4,12 +4,9 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Runtime, startRuntime } from "../../agent/runtime.ts";
 import type { Hypothesis, Incident } from "../../core/types.ts";
-import { saveIncident } from "../../incidents/record.ts";
-import { type ServedRuntime, serveRuntime } from "../cli/serve-runtime.ts";
-import { type RunningSim, startSim } from "../cli/sim-runtime.ts";
-import { launchBrowser, screenshot } from "./browser.ts";
+import { screenshot } from "./browser.ts";
+import { type StoredDashboard, storedDashboard } from "./stored-dashboard.ts";
 
 const HYPOTHESES: Hypothesis[] = [
   {
@@ -84,31 +81,18 @@ function incident(id: string, now: number, hypotheses?: Hypothesis[]): Incident 
   };
 }
 
-let sim: RunningSim;
-let rt: Runtime;
-let served: ServedRuntime;
+let dash: StoredDashboard;
 let browser: Browser;
 
 beforeAll(async () => {
-  sim = await startSim({ scenario: "healthy" });
-  rt = await startRuntime({
-    kubeconfig: sim.kubeconfig,
-    clock: sim.cluster.clock,
-    autoStart: false,
-  });
-  const now = sim.cluster.clock.now();
-  saveIncident(rt.db, { ...incident("ranked", now, HYPOTHESES), signals: [] });
-  saveIncident(rt.db, { ...incident("unranked", now), signals: [] });
-  served = await serveRuntime(rt);
-  browser = await launchBrowser();
+  dash = await storedDashboard((now) => [
+    { ...incident("ranked", now, HYPOTHESES), signals: [] },
+    { ...incident("unranked", now), signals: [] },
+  ]);
+  browser = dash.browser;
 }, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await served?.http.close();
-  await rt?.close();
-  await sim?.close();
-});
+afterAll(() => dash?.close());
 
 async function open(page: Page, id: string): Promise<void> {
   await page.click(`[data-testid=incident-row][data-id=${id}]`);
@@ -122,7 +106,7 @@ describe("dashboard: root-cause hypotheses", () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(`${served.http.url}/`);
+    await page.goto(`${dash.url}/`);
     await expect
       .poll(() => page.locator("[data-testid=incident-row]").count(), { timeout: 30_000 })
       .toBe(2);

@@ -1,12 +1,9 @@
 /** The dashboard with a thousand stored incidents: pages of 50, render time logged (not asserted). */
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Runtime, startRuntime } from "../../agent/runtime.ts";
 import type { Incident } from "../../core/types.ts";
-import { saveIncident } from "../../incidents/record.ts";
-import { type ServedRuntime, serveRuntime } from "../cli/serve-runtime.ts";
-import { type RunningSim, startSim } from "../cli/sim-runtime.ts";
-import { launchBrowser, screenshot } from "./browser.ts";
+import { screenshot } from "./browser.ts";
+import { type StoredDashboard, storedDashboard } from "./stored-dashboard.ts";
 
 const N = 1000;
 const STATUSES: Incident["status"][] = [
@@ -52,31 +49,17 @@ function incident(i: number, now: number): Incident {
   };
 }
 
-let sim: RunningSim;
-let rt: Runtime;
-let served: ServedRuntime;
+let dash: StoredDashboard;
 let browser: Browser;
 
 beforeAll(async () => {
-  sim = await startSim({ scenario: "healthy" });
-  // Not started: the stored incidents must stay as written while the page reads them.
-  rt = await startRuntime({
-    kubeconfig: sim.kubeconfig,
-    clock: sim.cluster.clock,
-    autoStart: false,
-  });
-  const now = sim.cluster.clock.now();
-  for (let i = 0; i < N; i++) saveIncident(rt.db, { ...incident(i, now), signals: [] });
-  served = await serveRuntime(rt);
-  browser = await launchBrowser();
+  dash = await storedDashboard((now) =>
+    Array.from({ length: N }, (_, i) => ({ ...incident(i, now), signals: [] })),
+  );
+  browser = dash.browser;
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await served?.http.close();
-  await rt?.close();
-  await sim?.close();
-});
+afterAll(() => dash?.close());
 
 describe("dashboard at scale", () => {
   it("lists a thousand incidents a page at a time and logs how long rendering took", async () => {
@@ -86,7 +69,7 @@ describe("dashboard at scale", () => {
       if (m.text().startsWith("opsloop: rendered")) renders.push(m.text());
     });
     const started = Date.now();
-    await page.goto(`${served.http.url}/`);
+    await page.goto(`${dash.url}/`);
     await page.selectOption("#status-filter", "");
     await expect
       .poll(() => page.textContent("#incident-total"), { timeout: 30_000 })
